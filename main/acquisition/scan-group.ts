@@ -1,0 +1,149 @@
+import type { Quality } from '../../shared/quality';
+import type { TagScalar, TagValue } from '../../shared/types';
+import type { Clock, TimerHandle } from '../util/clock';
+import type { Driver, DriverReading, DriverTag, ReadPlan } from '../drivers/driver';
+import { scaleValue, type LinearScaling } from './scaling';
+
+export interface AcquiredTag {
+  id: string;
+  deviceId: string;
+  scanMs: number;
+  driverTag: DriverTag;
+  scaling?: LinearScaling;
+}
+
+export interface ScanGroupStats {
+  scans: number;
+  overruns: number;
+  lastDurationMs: number;
+}
+
+/** A value is stale (uncertain) when no read has confirmed it for this many scan periods. */
+export const STALE_AFTER_SCANS = 3;
+
+/**
+ * Reads one device's tags of one scan rate, every `scanMs`, on a fixed grid (no drift).
+ * A scan that is still running when the next is due is skipped and counted as an overrun,
+ * never queued: queued scans would deliver ever older data.
+ */
+export class ScanGroup {
+  private readonly plan: ReadPlan;
+  private timer: TimerHandle | null = null;
+  private inFlight = false;
+  private nextAt = 0;
+  private readonly last = new Map<string, { value: TagScalar | null; quality: Quality; sourceTs: number; confirmedAt: number }>();
+  readonly stats: ScanGroupStats = { scans: 0, overruns: 0, lastDurationMs: 0 };
+  private stopped = true;
+
+  constructor(
+    readonly driver: Driver,
+    readonly scanMs: number,
+    private readonly tags: readonly AcquiredTag[],
+    private readonly clock: Clock,
+    private readonly publish: (batch: TagValue[]) => void,
+  ) {
+    this.plan = driver.plan(tags.map((t) => t.driverTag));
+  }
+
+  get requestsPerScan(): number {
+    return this.plan.requestCount;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const now = this.clock.now();
+    this.nextAt = now;
+    for (const t of this.tags) {
+      this.last.set(t.id, { value: null, quality: { level: 'bad', reason: 'waiting' }, sourceTs: now, confirmedAt: now });
+    }
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** The held values, with their current quality. */
+  values(): TagValue[] {
+    const now = this.clock.now();
+    return this.tags.map((t) => {
+      const l = this.last.get(t.id)!;
+      return { tagId: t.id, value: l.value, quality: l.quality, sourceTs: l.sourceTs, ts: now };
+    });
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const delay = Math.max(0, this.nextAt - this.clock.now());
+    this.timer = this.clock.setTimeout(() => this.tick(), delay);
+  }
+
+  private tick(): void {
+    this.timer = null;
+    const now = this.clock.now();
+    // next slot on the grid after now
+    do this.nextAt += this.scanMs;
+    while (this.nextAt <= now);
+    this.schedule();
+    if (this.inFlight) {
+      this.stats.overruns++;
+      this.markStale(now);
+      return;
+    }
+    this.inFlight = true;
+    const started = now;
+    this.driver.read(this.plan).then(
+      (readings) => {
+        this.inFlight = false;
+        if (this.stopped) return;
+        this.stats.scans++;
+        this.stats.lastDurationMs = this.clock.now() - started;
+        this.apply(readings);
+      },
+      () => {
+        // Drivers answer device trouble with qualities; a rejection is a bug, but the scan
+        // must go on and the values must not stay good.
+        this.inFlight = false;
+        if (this.stopped) return;
+        const ts = this.clock.now();
+        this.apply(this.tags.map((t) => ({ tagId: t.id, value: null, quality: { level: 'bad', reason: 'comm_failure' }, sourceTs: ts })));
+      },
+    );
+  }
+
+  private apply(readings: readonly DriverReading[]): void {
+    const now = this.clock.now();
+    const byTag = new Map(this.tags.map((t) => [t.driverTag.tagId, t]));
+    const batch: TagValue[] = [];
+    for (const r of readings) {
+      const tag = byTag.get(r.tagId);
+      if (!tag) continue;
+      const prev = this.last.get(tag.id)!;
+      if (r.value === null || r.quality.level === 'bad') {
+        // Hold the last value, say why it is not good.
+        const held = { value: prev.value, quality: r.quality, sourceTs: prev.sourceTs, confirmedAt: prev.confirmedAt };
+        this.last.set(tag.id, held);
+        batch.push({ tagId: tag.id, value: held.value, quality: held.quality, sourceTs: held.sourceTs, ts: now });
+        continue;
+      }
+      const scaled = scaleValue(r.value, tag.scaling, r.quality);
+      this.last.set(tag.id, { value: scaled.value, quality: scaled.quality, sourceTs: r.sourceTs, confirmedAt: now });
+      batch.push({ tagId: tag.id, value: scaled.value, quality: scaled.quality, sourceTs: r.sourceTs, ts: now });
+    }
+    this.publish(batch);
+  }
+
+  private markStale(now: number): void {
+    const batch: TagValue[] = [];
+    for (const t of this.tags) {
+      const l = this.last.get(t.id)!;
+      if (l.quality.level === 'good' && now - l.confirmedAt > STALE_AFTER_SCANS * this.scanMs) {
+        l.quality = { level: 'uncertain', reason: 'stale' };
+        batch.push({ tagId: t.id, value: l.value, quality: l.quality, sourceTs: l.sourceTs, ts: now });
+      }
+    }
+    this.publish(batch);
+  }
+}

@@ -1,0 +1,30 @@
+import type { Project, TagConfig } from '../config/project-schema';
+import type { AcquiredTag } from '../acquisition/scan-group';
+import type { TagInfo } from '../../shared/types';
+
+export function toTagInfo(project: Project): TagInfo[] {
+  return project.tags.map((t) => ({
+    id: t.id,
+    name: t.name ?? t.id,
+    description: t.description,
+    deviceId: t.device,
+    dataType: t.dataType,
+    units: t.units,
+    scanMs: t.scanMs,
+    min: t.min,
+    max: t.max,
+    decimals: t.decimals,
+    writable: t.writable,
+    address: t.address,
+  }));
+}
+
+export function toAcquiredTag(t: TagConfig): AcquiredTag {
+  return {
+    id: t.id,
+    deviceId: t.device,
+    scanMs: t.scanMs,
+    driverTag: { tagId: t.id, address: t.address, dataType: t.dataType, wordOrder: t.wordOrder },
+    scaling: t.scaling,
+  };
+}

@@ -1,0 +1,16 @@
+import type { ApiEvent, ApiReply, AppInfo } from '../../shared/api';
+
+/**
+ * What a shell (Electron or headless) gets from the composition root: one entry point for every
+ * API call, one stream of pushed events. The shell owns transport and sender checks; the host
+ * validates params and runs the call.
+ */
+export interface RuntimeHost {
+  readonly info: AppInfo;
+  /** Validates `params` against the method's schema, runs it, returns a reply (never throws). */
+  handle(method: unknown, params: unknown): Promise<ApiReply<unknown>>;
+  /** Coalesced events: value frames at most every `info.frameIntervalMs`, device status changes. */
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+  /** Stops acquisition, flushes and closes the database. Idempotent. */
+  close(): Promise<void>;
+}

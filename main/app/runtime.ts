@@ -1,0 +1,202 @@
+/**
+ * The composition root: builds the runtime from a project file and hands a RuntimeHost to a
+ * shell. The only place that knows every module.
+ */
+import { join } from 'node:path';
+import {
+  ApiError,
+  isMethodName,
+  parseParams,
+  type ApiEvent,
+  type ApiReply,
+  type AppInfo,
+  type MethodName,
+  type ParamsOf,
+  type ResultOf,
+} from '../../shared/api';
+import type { TagValue } from '../../shared/types';
+import { AcquisitionService } from '../acquisition/acquisition-service';
+import { loadProjectFile } from '../config/project-loader';
+import type { DeviceConfig, Project } from '../config/project-schema';
+import type { Driver } from '../drivers/driver';
+import { ModbusTcpDriver } from '../drivers/modbus/modbus-tcp-driver';
+import { OpcUaDriver } from '../drivers/opcua/opcua-driver';
+import { openDatabase } from '../historian/database';
+import { Historian } from '../historian/historian';
+import { startSimulator, type SimulatedLine, type SimulatorOptions } from '../simulator/simulator';
+import { FrameCoalescer } from '../tags/frame-coalescer';
+import { LiveValueCache } from '../tags/live-cache';
+import { TagBus } from '../tags/tag-bus';
+import { systemClock, type Clock } from '../util/clock';
+import { createLogger } from '../util/log';
+import { demoProjectFile } from './paths';
+import { toAcquiredTag, toTagInfo } from './project-tags';
+import type { RuntimeHost } from './runtime-host';
+import { version } from './version';
+
+const log = createLogger('runtime');
+
+export interface RuntimeOptions {
+  /** the project file; when undefined, the demo project runs against the built-in simulator */
+  projectFile?: string;
+  dataDir: string;
+  shell: 'electron' | 'headless';
+  /** better_sqlite3.node built for Electron's ABI, when running under Electron */
+  nativeBinding?: string;
+  clock?: Clock;
+  frameIntervalMs?: number;
+  /** options for the built-in simulator (demo mode only) */
+  simulator?: SimulatorOptions;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost> {
+  const clock = options.clock ?? systemClock;
+  const demo = options.projectFile === undefined;
+  const projectFile = options.projectFile ?? demoProjectFile();
+  let project = loadProjectFile(projectFile);
+
+  let simulator: SimulatedLine | null = null;
+  if (demo) {
+    simulator = await startSimulator({ pkiDir: join(options.dataDir, 'simulator-pki'), ...options.simulator });
+    project = bindToSimulator(project, simulator);
+    log.info(`built-in simulator: Modbus TCP ${simulator.endpoints.modbusTcp.host}:${simulator.endpoints.modbusTcp.port}, OPC UA ${simulator.endpoints.opcua}`);
+  }
+
+  let db;
+  try {
+    db = openDatabase(join(options.dataDir, 'lineside.db'), { nativeBinding: options.nativeBinding });
+  } catch (err) {
+    await simulator?.stop();
+    throw err;
+  }
+  const historian = new Historian(db, clock);
+  historian.registerTags(project.tags.map((t) => t.id));
+
+  const bus = new TagBus((err) => log.error(`tag bus consumer failed: ${(err as Error).stack ?? String(err)}`));
+  const cache = new LiveValueCache();
+  const listeners = new Set<(e: ApiEvent) => void>();
+  const emit = (e: ApiEvent) => {
+    for (const l of listeners) l(e);
+  };
+  const frameIntervalMs = options.frameIntervalMs ?? 100;
+  const frames = new FrameCoalescer(frameIntervalMs, clock, (values) => emit({ event: 'values', data: { values } }));
+  bus.subscribe((b) => cache.apply(b));
+  bus.subscribe((b) => historian.ingest(b));
+  bus.subscribe((b) => frames.push(b));
+
+  const drivers = new Map<string, Driver>();
+  for (const d of project.devices.filter((x) => x.enabled)) drivers.set(d.id, createDriver(d, clock, join(options.dataDir, 'pki')));
+  const enabled = new Set(drivers.keys());
+  const acquisition = new AcquisitionService(
+    drivers,
+    project.tags.filter((t) => enabled.has(t.device)).map(toAcquiredTag),
+    clock,
+    (batch: TagValue[]) => bus.publish(batch),
+  );
+  acquisition.onDeviceStatus(() => emit({ event: 'devices', data: { devices: acquisition.deviceStatuses() } }));
+  acquisition.start();
+
+  const info: AppInfo = {
+    product: 'Lineside',
+    version,
+    shell: options.shell,
+    projectName: project.name,
+    projectFile,
+    simulator: simulator !== null,
+    startedAt: clock.now(),
+    frameIntervalMs,
+  };
+  const tagInfos = toTagInfo(project);
+  const tagIds = new Set(tagInfos.map((t) => t.id));
+
+  const requireSimulator = (): SimulatedLine => {
+    if (!simulator) throw new ApiError({ code: 'unavailable', message: 'the built-in simulator is not running (a project file was given)' });
+    return simulator;
+  };
+
+  const handlers: { [M in MethodName]: (p: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> } = {
+    'app.info': () => info,
+    'tags.list': () => tagInfos,
+    'values.snapshot': (p) => cache.snapshot(p.tagIds),
+    'history.query': (p) => {
+      if (!tagIds.has(p.tagId)) throw new ApiError({ code: 'not_found', message: `unknown tag "${p.tagId}"`, context: { tagId: p.tagId } });
+      return historian.query(p.tagId, p.from, p.to, p.maxPoints);
+    },
+    'devices.list': () => acquisition.deviceStatuses(),
+    'simulator.status': () => simulator?.status() ?? null,
+    'simulator.setScenario': (p) => {
+      const sim = requireSimulator();
+      sim.setScenario(p.scenario, p.on);
+      return sim.status();
+    },
+    'simulator.dropout': (p) => {
+      const sim = requireSimulator();
+      sim.dropout(p.seconds * 1000);
+      return sim.status();
+    },
+  };
+
+  let closing: Promise<void> | null = null;
+  return {
+    info,
+    async handle(method: unknown, params: unknown): Promise<ApiReply<unknown>> {
+      try {
+        if (!isMethodName(method)) {
+          throw new ApiError({ code: 'unknown_method', message: `unknown method ${JSON.stringify(String(method)).slice(0, 100)}` });
+        }
+        const parsed = parseParams(method, params);
+        const handler = handlers[method] as (p: unknown) => unknown;
+        return { ok: true, result: await handler(parsed) };
+      } catch (err) {
+        if (err instanceof ApiError) return { ok: false, error: err.toData() };
+        log.error(`${String(method)} failed: ${(err as Error).stack ?? String(err)}`);
+        return { ok: false, error: { code: 'internal', message: `${String(method)} failed: ${(err as Error).message}` } };
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      closing ??= (async () => {
+        frames.stop();
+        await acquisition.stop();
+        historian.close();
+        db.close();
+        await simulator?.stop();
+        listeners.clear();
+      })();
+      return closing;
+    },
+  };
+}
+
+function createDriver(d: DeviceConfig, clock: Clock, pkiDir: string): Driver {
+  switch (d.protocol) {
+    case 'modbus-tcp':
+      return new ModbusTcpDriver({
+        deviceId: d.id,
+        name: d.name ?? d.id,
+        host: d.host,
+        port: d.port,
+        unitId: d.unitId,
+        timeoutMs: d.timeoutMs,
+        wordOrder: d.wordOrder,
+        clock,
+      });
+    case 'opcua':
+      return new OpcUaDriver({ deviceId: d.id, name: d.name ?? d.id, endpoint: d.endpoint, timeoutMs: d.timeoutMs, pkiDir, clock });
+  }
+}
+
+/** Points the demo project's devices at the simulator's actual (possibly ephemeral) ports. */
+export function bindToSimulator(project: Project, sim: Pick<SimulatedLine, 'endpoints'>): Project {
+  return {
+    ...project,
+    devices: project.devices.map((d) =>
+      d.protocol === 'modbus-tcp'
+        ? { ...d, host: sim.endpoints.modbusTcp.host, port: sim.endpoints.modbusTcp.port }
+        : { ...d, endpoint: sim.endpoints.opcua },
+    ),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Connection lifecycle of one device, shared by every protocol driver.
+ *
+ *            start / read                   connected
+ *   stopped ─────────────▶ connecting ──────────────────▶ online
+ *                            │   ▲                          │ request failed (timeout, reset,
+ *              connect failed│   │ backoff delay elapsed    │ protocol error): client destroyed
+ *                            ▼   │                          ▼
+ *                           backoff ◀───────────────────────┘
+ *   any state ── close() ──▶ stopped
+ *
+ * A failed client is always destroyed and a new one built for the next attempt: reusing a client
+ * after a timeout or reset is how HMIs end up never reading again after a PLC restart.
+ * Backoff is exponential with jitter, so a line of HMIs does not hammer a PLC that reboots.
+ * No background loop: the next scan's read asks for a connection; while in backoff it is told
+ * at once that the device is unavailable.
+ */
+import type { DeviceState, DeviceStatus } from '../../shared/types';
+import type { Clock } from '../util/clock';
+import { DriverError } from './driver';
+
+export interface BackoffPolicy {
+  initialMs: number;
+  maxMs: number;
+  /** 0..1: the delay is drawn uniformly from [d × (1 − jitter), d] */
+  jitter: number;
+}
+
+export const defaultBackoff: BackoffPolicy = { initialMs: 250, maxMs: 5000, jitter: 0.3 };
+
+export interface SupervisorOptions<C> {
+  deviceId: string;
+  name: string;
+  protocol: DeviceStatus['protocol'];
+  endpoint: string;
+  clock: Clock;
+  backoff?: BackoffPolicy;
+  random?: () => number;
+  connect: () => Promise<C>;
+  destroy: (client: C) => Promise<void>;
+}
+
+export class ConnectionSupervisor<C> {
+  private state: DeviceState = 'stopped';
+  private client: C | null = null;
+  private connecting: Promise<C> | null = null;
+  private attempt = 0;
+  private retryAt = 0;
+  private readonly listeners = new Set<(s: DeviceStatus) => void>();
+  private readonly counters = { requests: 0, errors: 0, reconnects: 0 };
+  private lastError: string | null = null;
+  private lastErrorTs: number | null = null;
+  private everConnected = false;
+  private closed = false;
+
+  constructor(private readonly opts: SupervisorOptions<C>) {}
+
+  /** The live client, connecting first if needed. Rejects at once while backing off. */
+  async acquire(): Promise<C> {
+    if (this.closed) throw new DriverError('connect_failed', 'driver closed');
+    if (this.client) return this.client;
+    if (this.connecting) return this.connecting;
+    const now = this.opts.clock.now();
+    if (this.state === 'backoff' && now < this.retryAt) {
+      throw new DriverError('connect_failed', `backing off after: ${this.lastError ?? 'error'}`);
+    }
+    this.setState('connecting');
+    this.connecting = this.opts.connect().then(
+      (client) => {
+        this.connecting = null;
+        if (this.closed) {
+          void this.opts.destroy(client);
+          throw new DriverError('connect_failed', 'driver closed');
+        }
+        if (this.everConnected) this.counters.reconnects++;
+        this.everConnected = true;
+        this.client = client;
+        this.attempt = 0;
+        this.setState('online');
+        return client;
+      },
+      (err: unknown) => {
+        this.connecting = null;
+        this.enterBackoff(err);
+        throw err instanceof DriverError ? err : new DriverError('connect_failed', errorText(err));
+      },
+    );
+    return this.connecting;
+  }
+
+  /** A request on the current client failed in a way that makes the connection untrustworthy. */
+  fail(err: unknown): void {
+    const client = this.client;
+    this.client = null;
+    if (client) void this.opts.destroy(client).catch(() => undefined);
+    this.enterBackoff(err);
+  }
+
+  countRequest(ok: boolean): void {
+    this.counters.requests++;
+    if (!ok) this.counters.errors++;
+  }
+
+  /** The device answered with an error of its own: the link is fine, the data is not. */
+  noteDeviceError(err: unknown): void {
+    this.lastError = errorText(err);
+    this.lastErrorTs = this.opts.clock.now();
+  }
+
+  status(): DeviceStatus {
+    return {
+      deviceId: this.opts.deviceId,
+      name: this.opts.name,
+      protocol: this.opts.protocol,
+      endpoint: this.opts.endpoint,
+      state: this.state,
+      lastError: this.lastError,
+      lastErrorTs: this.lastErrorTs,
+      ...this.counters,
+    };
+  }
+
+  onStatus(listener: (s: DeviceStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = null;
+    if (client) await this.opts.destroy(client).catch(() => undefined);
+    this.setState('stopped');
+    this.listeners.clear();
+  }
+
+  private enterBackoff(err: unknown): void {
+    this.lastError = errorText(err);
+    this.lastErrorTs = this.opts.clock.now();
+    const { initialMs, maxMs, jitter } = this.opts.backoff ?? defaultBackoff;
+    const base = Math.min(maxMs, initialMs * 2 ** Math.min(this.attempt, 20));
+    const rnd = (this.opts.random ?? Math.random)();
+    this.retryAt = this.opts.clock.now() + base * (1 - jitter * rnd);
+    this.attempt++;
+    this.setState(this.closed ? 'stopped' : 'backoff');
+  }
+
+  private setState(state: DeviceState): void {
+    const changed = state !== this.state;
+    this.state = state;
+    if (changed || state === 'backoff') {
+      const s = this.status();
+      for (const l of this.listeners) l(s);
+    }
+  }
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

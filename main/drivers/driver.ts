@@ -1,0 +1,51 @@
+/**
+ * The one interface acquisition sees. A driver owns its connection (connect, timeouts,
+ * reconnection with backoff) and turns device errors into qualities: `read` never rejects for a
+ * device problem, it answers with bad values that say why.
+ */
+import type { Quality } from '../../shared/quality';
+import type { WordOrder } from '../../shared/modbus-address';
+import type { DeviceStatus, TagDataType, TagScalar } from '../../shared/types';
+
+export interface DriverTag {
+  tagId: string;
+  /** protocol address as written in the project (validated at load) */
+  address: string;
+  dataType: TagDataType;
+  wordOrder?: WordOrder;
+}
+
+/** A raw reading, before scaling to engineering units. */
+export interface DriverReading {
+  tagId: string;
+  value: TagScalar | null;
+  quality: Quality;
+  /** the device's timestamp where the protocol has one, else when the response arrived */
+  sourceTs: number;
+}
+
+/** Whatever a driver precomputes for a set of tags read together (e.g. Modbus request blocks). */
+export interface ReadPlan {
+  readonly tags: readonly DriverTag[];
+  /** number of protocol requests one read of this plan costs */
+  readonly requestCount: number;
+}
+
+export interface Driver {
+  readonly deviceId: string;
+  plan(tags: readonly DriverTag[]): ReadPlan;
+  read(plan: ReadPlan): Promise<DriverReading[]>;
+  status(): DeviceStatus;
+  onStatus(listener: (status: DeviceStatus) => void): () => void;
+  close(): Promise<void>;
+}
+
+export class DriverError extends Error {
+  constructor(
+    readonly code: 'timeout' | 'connect_failed' | 'connection_lost' | 'device_exception' | 'protocol',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DriverError';
+  }
+}

@@ -1,0 +1,181 @@
+import ModbusRTU from 'modbus-serial';
+import type { WordOrder } from '../../../shared/modbus-address';
+import type { Quality } from '../../../shared/quality';
+import type { DeviceStatus, TagScalar } from '../../../shared/types';
+import type { Clock } from '../../util/clock';
+import { ConnectionSupervisor, errorText, type BackoffPolicy } from '../connection-supervisor';
+import { DriverError, type Driver, type DriverReading, type DriverTag, type ReadPlan } from '../driver';
+import { decodeRegisters } from './register-codec';
+import { planReads, type PlannerLimits, type ReadBlock } from './read-planner';
+
+export interface ModbusTcpDriverOptions {
+  deviceId: string;
+  name: string;
+  host: string;
+  port: number;
+  unitId: number;
+  timeoutMs: number;
+  wordOrder: WordOrder;
+  clock: Clock;
+  backoff?: BackoffPolicy;
+  limits?: PlannerLimits;
+}
+
+interface ModbusPlan extends ReadPlan {
+  blocks: ReadBlock[];
+  invalid: { tag: DriverTag; error: string }[];
+}
+
+const BAD_COMM: Quality = { level: 'bad', reason: 'comm_failure' };
+const BAD_CONFIG: Quality = { level: 'bad', reason: 'config_error' };
+const BAD_DEVICE: Quality = { level: 'bad', reason: 'device_error' };
+const GOOD: Quality = { level: 'good', reason: 'ok' };
+
+/** Modbus exception codes that mean "this address/function is wrong for this device". */
+const CONFIG_EXCEPTIONS = new Set([1, 2, 3]);
+
+export class ModbusTcpDriver implements Driver {
+  readonly deviceId: string;
+  private readonly supervisor: ConnectionSupervisor<ModbusRTU>;
+  /** One request in flight per TCP connection: requests queue here. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: ModbusTcpDriverOptions) {
+    this.deviceId = opts.deviceId;
+    this.supervisor = new ConnectionSupervisor<ModbusRTU>({
+      deviceId: opts.deviceId,
+      name: opts.name,
+      protocol: 'modbus-tcp',
+      endpoint: `${opts.host}:${opts.port} unit ${opts.unitId}`,
+      clock: opts.clock,
+      backoff: opts.backoff,
+      connect: () => this.connect(),
+      destroy: (c) => destroyClient(c),
+    });
+  }
+
+  plan(tags: readonly DriverTag[]): ModbusPlan {
+    const { blocks, invalid } = planReads(tags, this.opts.wordOrder, this.opts.limits);
+    return { tags, blocks, invalid, requestCount: blocks.length };
+  }
+
+  read(plan: ReadPlan): Promise<DriverReading[]> {
+    const run = this.queue.then(() => this.readNow(plan as ModbusPlan));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  status(): DeviceStatus {
+    return this.supervisor.status();
+  }
+
+  onStatus(listener: (status: DeviceStatus) => void): () => void {
+    return this.supervisor.onStatus(listener);
+  }
+
+  close(): Promise<void> {
+    return this.supervisor.close();
+  }
+
+  private async readNow(plan: ModbusPlan): Promise<DriverReading[]> {
+    const out: DriverReading[] = [];
+    const now = () => this.opts.clock.now();
+    for (const { tag } of plan.invalid) out.push({ tagId: tag.tagId, value: null, quality: BAD_CONFIG, sourceTs: now() });
+
+    let client: ModbusRTU | null = null;
+    try {
+      client = await this.supervisor.acquire();
+    } catch {
+      for (const b of plan.blocks) for (const p of b.tags) out.push({ tagId: p.tag.tagId, value: null, quality: BAD_COMM, sourceTs: now() });
+      return out;
+    }
+
+    let linkBroken = false;
+    for (const block of plan.blocks) {
+      if (linkBroken) {
+        for (const p of block.tags) out.push({ tagId: p.tag.tagId, value: null, quality: BAD_COMM, sourceTs: now() });
+        continue;
+      }
+      try {
+        const data = await readBlock(client, block);
+        this.supervisor.countRequest(true);
+        const ts = now();
+        for (const p of block.tags) {
+          const rel = p.address.offset - block.start;
+          let value: TagScalar;
+          if (typeof data[0] === 'boolean') value = (data as boolean[])[rel];
+          else value = decodeRegisters((data as number[]).slice(rel, rel + p.length), p.tag.dataType, p.wordOrder, p.address.bit);
+          out.push({ tagId: p.tag.tagId, value, quality: GOOD, sourceTs: ts });
+        }
+      } catch (err) {
+        this.supervisor.countRequest(false);
+        const code = modbusExceptionCode(err);
+        if (code !== null) {
+          // The device answered: the connection is healthy, this block is not.
+          this.supervisor.noteDeviceError(new Error(`exception ${code} on ${block.area} ${block.start}+${block.length}`));
+          const q = CONFIG_EXCEPTIONS.has(code) ? BAD_CONFIG : BAD_DEVICE;
+          for (const p of block.tags) out.push({ tagId: p.tag.tagId, value: null, quality: q, sourceTs: now() });
+        } else {
+          linkBroken = true;
+          this.supervisor.fail(new DriverError(isTimeout(err) ? 'timeout' : 'connection_lost', errorText(err)));
+          for (const p of block.tags) out.push({ tagId: p.tag.tagId, value: null, quality: BAD_COMM, sourceTs: now() });
+        }
+      }
+    }
+    return out;
+  }
+
+  private async connect(): Promise<ModbusRTU> {
+    const client = new ModbusRTU();
+    const timer = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new DriverError('timeout', `connect to ${this.opts.host}:${this.opts.port} timed out`)), this.opts.timeoutMs).unref(),
+    );
+    try {
+      await Promise.race([client.connectTCP(this.opts.host, { port: this.opts.port }), timer]);
+    } catch (err) {
+      await destroyClient(client);
+      throw new DriverError('connect_failed', `connect to ${this.opts.host}:${this.opts.port}: ${errorText(err)}`);
+    }
+    client.setID(this.opts.unitId);
+    client.setTimeout(this.opts.timeoutMs);
+    // A socket error between requests must not crash the process; the next request fails and
+    // the supervisor rebuilds the client.
+    client.on('error', () => undefined);
+    return client;
+  }
+}
+
+async function readBlock(client: ModbusRTU, block: ReadBlock): Promise<number[] | boolean[]> {
+  switch (block.area) {
+    case 'holding':
+      return (await client.readHoldingRegisters(block.start, block.length)).data;
+    case 'input':
+      return (await client.readInputRegisters(block.start, block.length)).data;
+    case 'coil':
+      return (await client.readCoils(block.start, block.length)).data.slice(0, block.length);
+    case 'discrete':
+      return (await client.readDiscreteInputs(block.start, block.length)).data.slice(0, block.length);
+  }
+}
+
+function modbusExceptionCode(err: unknown): number | null {
+  const code = (err as { modbusCode?: unknown } | null)?.modbusCode;
+  return typeof code === 'number' ? code : null;
+}
+
+function isTimeout(err: unknown): boolean {
+  const e = err as { errno?: unknown; message?: unknown } | null;
+  return e?.errno === 'ETIMEDOUT' || e?.message === 'Timed out';
+}
+
+function destroyClient(client: ModbusRTU): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      client.destroy(() => resolve());
+    } catch {
+      resolve();
+    }
+    // destroy's callback is not called on every path (e.g. never connected)
+    setTimeout(resolve, 200).unref();
+  });
+}

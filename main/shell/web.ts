@@ -1,0 +1,216 @@
+/**
+ * The headless shell: serves the built renderer over HTTP and carries the API contract over a
+ * WebSocket at /api. Binds 127.0.0.1 unless told otherwise; bound anywhere else it requires a
+ * token (printed in the URL's fragment, sent by the renderer as ?token=).
+ *
+ * Wire format (JSON text frames):
+ *   client → server  {"id": 1, "method": "tags.list", "params": {}}
+ *   server → client  {"id": 1, "reply": {"ok": true, "result": …}}   (or ok:false + error)
+ *   server → client  {"event": "values", "data": {"values": […]}}
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiEvent, ApiEvents } from '../../shared/api';
+import type { RuntimeHost } from '../app/runtime-host';
+import { createLogger } from '../util/log';
+import { checkUpgrade, hostsFor, isLoopbackHost, SECURITY_HEADERS, tokenMatches } from './web-security';
+
+const log = createLogger('web');
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
+
+/** A client whose socket has this much unsent data gets no value frames until it drains. */
+const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+const MAX_MESSAGE_BYTES = 256 * 1024;
+
+export interface WebShellOptions {
+  host: string;
+  port: number;
+  rendererDir: string;
+  /** required when host is not loopback; generated when not given */
+  token?: string;
+}
+
+export interface WebShell {
+  /** the URL to open, with the token fragment when one is required */
+  readonly url: string;
+  readonly port: number;
+  attach(runtime: RuntimeHost): void;
+  close(): Promise<void>;
+}
+
+export class ListenError extends Error {
+  /** exit status of the CLIs when the port is taken, so a caller can retry elsewhere */
+  static readonly BUSY_EXIT = 3;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
+  const loopback = isLoopbackHost(opts.host);
+  const token = loopback ? (opts.token ?? null) : (opts.token ?? randomBytes(24).toString('base64url'));
+  let runtime: RuntimeHost | null = null;
+  let unsubscribe: (() => void) | null = null;
+
+  const server = createServer((req, res) => serveStatic(opts.rendererDir, req, res));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const clients = new Set<{ ws: WebSocket; resync: boolean }>();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${opts.host}:${opts.port}`;
+      if (err.code === 'EADDRINUSE') reject(new ListenError(err.code, `cannot listen on ${where}: the port is already in use`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new ListenError(err.code, `cannot listen on ${where}: no such address on this machine`));
+      else if (err.code === 'EACCES') reject(new ListenError(err.code, `cannot listen on ${where}: permission denied`));
+      else reject(new ListenError(err.code ?? 'listen', `cannot listen on ${where}: ${err.message}`));
+    });
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
+  const allowedHosts = wildcard ? null : hostsFor(opts.host, port);
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refuse = (status: number, why: string) => {
+      log.warn(`refused WebSocket from ${req.socket.remoteAddress}: ${why}`);
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\n\r\n`);
+    };
+    if (url.pathname !== '/api') return refuse(403, `path ${url.pathname}`);
+    const check = checkUpgrade({ host: req.headers.host, origin: req.headers.origin }, allowedHosts);
+    if (!check.ok) return refuse(403, check.reason);
+    if (token !== null && !tokenMatches(token, url.searchParams.get('token'))) return refuse(401, 'missing or wrong token');
+    if (!runtime) return refuse(403, 'runtime not ready');
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  function onConnection(ws: WebSocket): void {
+    const client = { ws, resync: false };
+    clients.add(client);
+    ws.on('close', () => clients.delete(client));
+    ws.on('error', () => clients.delete(client));
+    ws.on('message', (data, isBinary) => {
+      void handleMessage(ws, isBinary ? null : data.toString());
+    });
+  }
+
+  async function handleMessage(ws: WebSocket, text: string | null): Promise<void> {
+    let msg: unknown;
+    try {
+      msg = text === null ? null : JSON.parse(text);
+    } catch {
+      msg = null;
+    }
+    const m = msg as { id?: unknown; method?: unknown; params?: unknown } | null;
+    if (!m || typeof m !== 'object' || typeof m.id !== 'number' || typeof m.method !== 'string') {
+      send(ws, { id: typeof m?.id === 'number' ? m.id : null, reply: { ok: false, error: { code: 'bad_request', message: 'a request is a JSON object {id: number, method: string, params: object}' } } });
+      return;
+    }
+    const reply = await runtime!.handle(m.method, m.params);
+    send(ws, { id: m.id, reply });
+  }
+
+  function send(ws: WebSocket, payload: unknown): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
+  }
+
+  function broadcast(event: ApiEvent): void {
+    const text = JSON.stringify(event);
+    for (const c of clients) {
+      if (c.ws.readyState !== c.ws.OPEN) continue;
+      if (event.event === 'values') {
+        if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+          // A slow client skips frames rather than growing our memory; it gets a full
+          // snapshot once it has drained, so it never keeps a stale value as current.
+          c.resync = true;
+          continue;
+        }
+        if (c.resync) {
+          c.resync = false;
+          void runtime!.handle('values.snapshot', {}).then((r) => {
+            if (r.ok) send(c.ws, { event: 'values', data: { values: r.result as ApiEvents['values']['values'] } });
+          });
+          continue;
+        }
+      }
+      c.ws.send(text);
+    }
+  }
+
+  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `http://${shownHost}:${port}/${token !== null ? `#token=${token}` : ''}`;
+  return {
+    url,
+    port,
+    attach(rt) {
+      runtime = rt;
+      unsubscribe = rt.subscribe(broadcast);
+    },
+    async close() {
+      unsubscribe?.();
+      for (const c of clients) c.ws.terminate();
+      clients.clear();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): void {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    res.writeHead(400).end('bad request');
+    return;
+  }
+  if (pathname === '/') pathname = '/index.html';
+  const file = normalize(join(root, pathname));
+  if (!file.startsWith(root.endsWith(sep) ? root : root + sep) || pathname.includes('\0')) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new Error('not a file');
+    size = st.size;
+  } catch {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    return;
+  }
+  res.writeHead(200, {
+    'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': size,
+    'Cache-Control': extname(file) === '.html' ? 'no-store' : 'no-cache',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file).pipe(res);
+}

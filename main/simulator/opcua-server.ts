@@ -1,0 +1,174 @@
+/**
+ * Serves the line model over OPC UA with node-opcua. Variables live in the server's own
+ * namespace (index 1) under the Objects folder `Line1`; every model tick pushes a new value with
+ * the model's time as SourceTimestamp, so clients see when the value was sampled, not when they
+ * asked for it.
+ */
+import path from 'node:path';
+import { format } from 'node:util';
+import {
+  DataType,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAServer,
+  RegisterServerMethod,
+  SecurityPolicy,
+  StatusCodes,
+  setDebugLogger,
+  setErrorLogger,
+  setWarningLogger,
+  type UAVariable,
+} from 'node-opcua';
+import type { LineSnapshot } from './line-model';
+
+export const OPCUA_RESOURCE_PATH = '/UA/Lineside';
+export const OPCUA_APPLICATION_URI = 'urn:lineside:simulator';
+
+export interface OpcuaSimulatorServerOptions {
+  host: string;
+  /** where the server really listens; 0 picks a free port */
+  port: number;
+  /** the URL clients are told to use (the dropout gate's public port) */
+  advertisedUrl: string;
+  pkiDir: string;
+  /** the fastest a client can usefully sample: the model's tick */
+  minimumSamplingIntervalMs: number;
+  log: (message: string) => void;
+}
+
+export interface OpcuaSimulatorServer {
+  readonly port: number;
+  readonly namespaceIndex: number;
+  publish(snapshot: LineSnapshot): void;
+  close(): Promise<void>;
+}
+
+interface PublishedVariable {
+  browseName: string;
+  dataType: DataType;
+  description: string;
+  value: (s: LineSnapshot) => number | string | boolean;
+}
+
+/** The served OPC UA variables; their NodeIds are `ns=1;s=Line1.<browseName>`. */
+export const publishedVariables: readonly PublishedVariable[] = [
+  { browseName: 'State', dataType: DataType.Int32, description: '0 stopped, 1 idle, 2 running, 3 faulted', value: (s) => s.state },
+  { browseName: 'StateText', dataType: DataType.String, description: 'machine state as text', value: (s) => s.stateText },
+  { browseName: 'LineSpeed', dataType: DataType.Double, description: 'line speed, packs/min', value: (s) => s.lineSpeed },
+  { browseName: 'Vibration', dataType: DataType.Double, description: 'drive-end vibration, mm/s RMS', value: (s) => s.vibration },
+  { browseName: 'Running', dataType: DataType.Boolean, description: 'true while the machine is running', value: (s) => s.motorRunning },
+  { browseName: 'ProductCode', dataType: DataType.String, description: 'product being packed', value: (s) => s.productCode },
+  {
+    browseName: 'SpeedSetpoint',
+    dataType: DataType.Double,
+    description: 'speed setpoint, packs/min (read-only mirror of Modbus HR0)',
+    value: (s) => s.speedSetpoint,
+  },
+];
+
+let nodeOpcuaLogsRouted = false;
+
+/**
+ * node-opcua prints its warnings with console.log, i.e. on stdout, where our CLIs print the
+ * endpoints other programs parse. Its loggers are process-wide, so this reroutes every
+ * node-opcua user in the process to stderr; that is what any of them would want.
+ */
+export function routeNodeOpcuaLogsToStderr(): void {
+  if (nodeOpcuaLogsRouted) return;
+  nodeOpcuaLogsRouted = true;
+  const toStderr =
+    (level: string) =>
+    (_context?: unknown, ...args: unknown[]): void => {
+      process.stderr.write(`[node-opcua ${level}] ${format(...args)}\n`);
+    };
+  setWarningLogger(toStderr('warning'));
+  setErrorLogger(toStderr('error'));
+  setDebugLogger(toStderr('debug'));
+}
+
+export async function startOpcuaServer(o: OpcuaSimulatorServerOptions): Promise<OpcuaSimulatorServer> {
+  routeNodeOpcuaLogsToStderr();
+  // Both managers get folders of their own under pkiDir: node-opcua's default is the user's
+  // home folder, which a simulator (and a test run) has no business writing to.
+  const certificateManagerOptions = { automaticallyAcceptUnknownCertificate: true, disableFileWatchers: true };
+  const serverCertificateManager = new OPCUACertificateManager({
+    ...certificateManagerOptions,
+    rootFolder: path.join(o.pkiDir, 'server'),
+  });
+  const userCertificateManager = new OPCUACertificateManager({
+    ...certificateManagerOptions,
+    rootFolder: path.join(o.pkiDir, 'user'),
+  });
+
+  const server = new OPCUAServer({
+    host: o.host,
+    hostname: o.host,
+    port: o.port,
+    resourcePath: OPCUA_RESOURCE_PATH,
+    advertisedEndpoints: o.advertisedUrl,
+    allowAnonymous: true,
+    securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
+    securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep],
+    serverCertificateManager,
+    userCertificateManager,
+    registerServerMethod: RegisterServerMethod.HIDDEN,
+    maxConnectionsPerEndpoint: 50,
+    serverInfo: {
+      applicationUri: OPCUA_APPLICATION_URI,
+      productUri: OPCUA_APPLICATION_URI,
+      applicationName: { text: 'Lineside line simulator', locale: 'en' },
+    },
+    buildInfo: { productName: 'Lineside line simulator', manufacturerName: 'Lineside' },
+  });
+
+  let variables: { def: PublishedVariable; node: UAVariable }[];
+  let namespaceIndex: number;
+  try {
+    await server.initialize();
+    const addressSpace = server.engine.addressSpace;
+    if (!addressSpace) throw new Error('node-opcua server has no address space after initialize()');
+    const namespace = addressSpace.getOwnNamespace();
+    namespaceIndex = namespace.index;
+    // The drivers and the demo project address nodes as ns=1;s=...: refuse to serve anything
+    // else rather than let them read "BadNodeIdUnknown" with no hint why.
+    if (namespaceIndex !== 1) throw new Error(`OPC UA own namespace has index ${namespaceIndex}, expected 1`);
+
+    const line1 = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: 'Line1', nodeId: 's=Line1' });
+    variables = publishedVariables.map((def) => ({
+      def,
+      node: namespace.addVariable({
+        organizedBy: line1,
+        browseName: def.browseName,
+        nodeId: `s=Line1.${def.browseName}`,
+        dataType: def.dataType,
+        description: def.description,
+        accessLevel: 'CurrentRead',
+        userAccessLevel: 'CurrentRead',
+        minimumSamplingInterval: o.minimumSamplingIntervalMs,
+      }),
+    }));
+    await server.start();
+  } catch (err) {
+    await server.shutdown(0).catch(() => undefined);
+    await Promise.allSettled([serverCertificateManager.dispose(), userCertificateManager.dispose()]);
+    throw err;
+  }
+
+  const port = server.endpoints[0]?.port ?? o.port;
+  o.log(`OPC UA server listening on ${o.host}:${port}, own namespace ns=${namespaceIndex}`);
+
+  return {
+    port,
+    namespaceIndex,
+    publish(snapshot) {
+      const sourceTimestamp = new Date(snapshot.timeMs);
+      for (const { def, node } of variables) {
+        node.setValueFromSource({ dataType: def.dataType, value: def.value(snapshot) }, StatusCodes.Good, sourceTimestamp);
+      }
+    },
+    async close() {
+      await server.shutdown(0);
+      await Promise.allSettled([serverCertificateManager.dispose(), userCertificateManager.dispose()]);
+    },
+  };
+}

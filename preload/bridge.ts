@@ -1,0 +1,35 @@
+/**
+ * What the preload exposes on `window.lineside`: one function per API method, each bound to that
+ * method's own IPC channel, and `onEvent` for pushed events. Nothing else: no `ipcRenderer`, no
+ * channel parameter, no `send`. A script that somehow runs in the renderer can call our API
+ * methods (which the runtime validates) and nothing more.
+ *
+ * Kept apart from preload.ts, which only hands this to contextBridge, so that it is tested in
+ * plain Node with a fake ipcRenderer (test/unit/electron-preload.test.ts).
+ */
+import type { IpcRenderer, IpcRendererEvent } from 'electron';
+import { IPC_EVENT_CHANNEL, ipcChannelFor, methodNames, type ApiEvent, type PreloadBridge } from '../shared/api';
+
+/** The part of ipcRenderer the bridge uses. */
+export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
+
+export function createBridge(ipc: BridgeIpc): PreloadBridge {
+  const bridge: Record<string, unknown> = {};
+  for (const method of methodNames) {
+    const channel = ipcChannelFor(method);
+    bridge[method] = (params: unknown) => ipc.invoke(channel, params);
+  }
+  bridge.onEvent = (listener: (event: ApiEvent) => void): (() => void) => {
+    if (typeof listener !== 'function') throw new TypeError('onEvent needs a listener function');
+    // The renderer gets the payload only, never the IpcRendererEvent (which carries `sender`,
+    // i.e. ipcRenderer itself).
+    const handler = (_event: IpcRendererEvent, payload: ApiEvent) => listener(payload);
+    ipc.on(IPC_EVENT_CHANNEL, handler);
+    return () => {
+      ipc.removeListener(IPC_EVENT_CHANNEL, handler);
+    };
+  };
+  // Built from methodNames, so its shape is PreloadBridge's by construction; the mapped type
+  // cannot be inferred from a loop.
+  return Object.freeze(bridge) as PreloadBridge;
+}

@@ -1,0 +1,54 @@
+import { useEffect, useMemo, useState } from 'react';
+import { DeviceStrip } from './features/devices/DeviceStrip';
+import { DisconnectedBanner } from './features/header/DisconnectedBanner';
+import { HeaderBar } from './features/header/HeaderBar';
+import { OverviewTable } from './features/overview/OverviewTable';
+import { SimulatorPanel } from './features/simulator/SimulatorPanel';
+import { useSimulatorStatus } from './features/simulator/useSimulatorStatus';
+import { TrendPanel } from './features/trends/TrendPanel';
+import { defaultTrendTag } from './features/trends/trend-values';
+import { ServicesProvider, useServices, type Services } from './state/services';
+import { useConnection } from './state/useConnection';
+import { useRuntimeData } from './state/useRuntimeData';
+import { MessageLine } from './ui/MessageLine';
+
+function OperatorScreen() {
+  const { client } = useServices();
+  const { view, generation } = useConnection(client);
+  const { info, tags, devices } = useRuntimeData(generation);
+  const [selectedTagId, setSelectedTagId] = useState<string | null>(null);
+  const simulator = useSimulatorStatus(info?.simulator === true, generation);
+
+  const trendTag = useMemo(() => {
+    if (tags === null) return null;
+    return tags.find((t) => t.id === selectedTagId) ?? defaultTrendTag(tags) ?? null;
+  }, [tags, selectedTagId]);
+
+  useEffect(() => {
+    document.title = info === null ? 'Lineside' : `Lineside — ${info.projectName}`;
+  }, [info]);
+
+  return (
+    <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
+      <HeaderBar info={info} connection={view} />
+      {view === 'disconnected' && <DisconnectedBanner />}
+      <DeviceStrip devices={devices} />
+      <main className="workspace">
+        <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
+        <div className="workspace__side">
+          <TrendPanel tag={trendTag} generation={generation} />
+          {info?.simulator === true && <SimulatorPanel controls={simulator} />}
+        </div>
+      </main>
+      <MessageLine />
+    </div>
+  );
+}
+
+export function App({ services }: { services: Services }) {
+  return (
+    <ServicesProvider services={services}>
+      <OperatorScreen />
+    </ServicesProvider>
+  );
+}

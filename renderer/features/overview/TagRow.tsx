@@ -1,0 +1,46 @@
+import { memo, type KeyboardEvent } from 'react';
+import type { TagInfo } from '../../../shared/types';
+import { useTagValue } from '../../state/useTagValue';
+import { AgeCell } from './AgeCell';
+import { qualityDisplay } from './quality-display';
+import { QualityCell } from './QualityCell';
+import { ValueCell } from './ValueCell';
+
+interface TagRowProps {
+  tag: TagInfo;
+  selected: boolean;
+  onSelect: (tagId: string) => void;
+}
+
+/** One tag; subscribes to its own value, so a frame re-renders only the rows it touches. */
+export const TagRow = memo(function TagRow({ tag, selected, onSelect }: TagRowProps) {
+  const value = useTagValue(tag.id);
+  const quality = qualityDisplay(value?.quality);
+  const select = () => onSelect(tag.id);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      select();
+    }
+  };
+  return (
+    <tr
+      className={`tag-row tag-row--${quality.level}${selected ? ' is-selected' : ''}`}
+      data-tag-id={tag.id}
+      data-quality={quality.level}
+      aria-selected={selected}
+      tabIndex={0}
+      onClick={select}
+      onKeyDown={onKeyDown}
+    >
+      <td className="cell-tag" title={tag.description || undefined}>
+        <div className="tag-name">{tag.name}</div>
+        <div className="tag-id">{tag.id}</div>
+      </td>
+      <ValueCell tag={tag} value={value} quality={quality} />
+      <td className="cell-units">{tag.units}</td>
+      <QualityCell tag={tag} value={value} quality={quality} />
+      <AgeCell value={value} />
+    </tr>
+  );
+});

@@ -1,0 +1,163 @@
+/**
+ * The one API contract between the runtime and the renderer. Both shells (Electron IPC and the
+ * headless WebSocket) carry exactly these methods and events; the renderer talks to one
+ * `LinesideClient` and does not know which shell it runs in.
+ *
+ * Every method's params are validated by its schema on the runtime side before it runs,
+ * whatever the transport. Results are plain JSON data.
+ */
+import { z } from 'zod';
+import type { DeviceStatus, EpochMs, TagInfo, TagValue } from './types';
+
+const tagId = z.string().min(1).max(200);
+const epochMs = z.number().int().nonnegative();
+
+export const scenarioNames = ['bearingWear', 'stuckSensor', 'jam'] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+export const apiParams = {
+  'app.info': z.object({}).strict(),
+  'tags.list': z.object({}).strict(),
+  'values.snapshot': z.object({ tagIds: z.array(tagId).max(100_000).optional() }).strict(),
+  'history.query': z
+    .object({
+      tagId,
+      from: epochMs,
+      to: epochMs,
+      maxPoints: z.number().int().min(2).max(20_000),
+    })
+    .strict()
+    .refine((p) => p.to > p.from, { message: '`to` must be after `from`', path: ['to'] }),
+  'devices.list': z.object({}).strict(),
+  'simulator.status': z.object({}).strict(),
+  'simulator.setScenario': z
+    .object({ scenario: z.enum(scenarioNames), on: z.boolean() })
+    .strict(),
+  'simulator.dropout': z.object({ seconds: z.number().positive().max(3600) }).strict(),
+} as const;
+
+export type MethodName = keyof typeof apiParams;
+export const methodNames = Object.keys(apiParams) as MethodName[];
+export type ParamsOf<M extends MethodName> = z.input<(typeof apiParams)[M]>;
+
+export interface AppInfo {
+  product: 'Lineside';
+  version: string;
+  shell: 'electron' | 'headless';
+  projectName: string;
+  projectFile: string;
+  simulator: boolean;
+  startedAt: EpochMs;
+  /** the largest rate at which the runtime pushes value frames */
+  frameIntervalMs: number;
+}
+
+/** Values over time for one tag. `v[i]` is null where the value was not good: a gap. */
+export interface HistorySeries {
+  tagId: string;
+  from: EpochMs;
+  to: EpochMs;
+  t: EpochMs[];
+  v: (number | null)[];
+  /** true when the points were reduced (min/max per bucket) to fit maxPoints */
+  decimated: boolean;
+}
+
+export interface SimulatorStatus {
+  scenarios: Record<ScenarioName, boolean>;
+  dropoutUntil: EpochMs | null;
+  endpoints: { modbusTcp: string; opcua: string };
+}
+
+export interface ApiResults {
+  'app.info': AppInfo;
+  'tags.list': TagInfo[];
+  'values.snapshot': TagValue[];
+  'history.query': HistorySeries;
+  'devices.list': DeviceStatus[];
+  'simulator.status': SimulatorStatus | null;
+  'simulator.setScenario': SimulatorStatus;
+  'simulator.dropout': SimulatorStatus;
+}
+export type ResultOf<M extends MethodName> = ApiResults[M];
+
+/** What the runtime pushes. Values come as coalesced frames, never one message per value. */
+export interface ApiEvents {
+  values: { values: TagValue[] };
+  devices: { devices: DeviceStatus[] };
+}
+export type EventName = keyof ApiEvents;
+export const eventNames: EventName[] = ['values', 'devices'];
+export type ApiEvent = { [E in EventName]: { event: E; data: ApiEvents[E] } }[EventName];
+
+export type ApiErrorCode =
+  | 'bad_request'
+  | 'unknown_method'
+  | 'not_found'
+  | 'forbidden'
+  | 'unavailable'
+  | 'internal';
+
+/** Errors cross the API as data, never as thrown strings. */
+export interface ApiErrorData {
+  code: ApiErrorCode;
+  message: string;
+  context?: Record<string, string | number | boolean | null>;
+}
+
+export type ApiReply<T> = { ok: true; result: T } | { ok: false; error: ApiErrorData };
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly context: ApiErrorData['context'];
+  constructor(data: ApiErrorData) {
+    super(data.message);
+    this.name = 'ApiError';
+    this.code = data.code;
+    this.context = data.context;
+  }
+  toData(): ApiErrorData {
+    return this.context === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, context: this.context };
+  }
+}
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiParams, name);
+}
+
+/**
+ * Validates a method's params; the error names each offending field.
+ * Used by the runtime for every call, whichever shell carried it.
+ */
+export function parseParams<M extends MethodName>(method: M, params: unknown): z.output<(typeof apiParams)[M]> {
+  const result = apiParams[method].safeParse(params ?? {});
+  if (!result.success) {
+    const detail = result.error.issues
+      .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(params)'}: ${i.message}`)
+      .join('; ');
+    throw new ApiError({ code: 'bad_request', message: `${method}: invalid params: ${detail}`, context: { method } });
+  }
+  return result.data as z.output<(typeof apiParams)[M]>;
+}
+
+/** The one interface the renderer uses, implemented over IPC (Electron) or WebSocket (headless). */
+export interface LinesideClient {
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  on<E extends EventName>(event: E, listener: (data: ApiEvents[E]) => void): () => void;
+  /** connection state of the transport itself (the WebSocket can drop; IPC cannot) */
+  onConnection(listener: (connected: boolean) => void): () => void;
+}
+
+/** What the Electron preload exposes on `window.lineside`: one function per method, nothing else. */
+export type PreloadBridge = {
+  [M in MethodName]: (params: ParamsOf<M>) => Promise<ApiReply<ResultOf<M>>>;
+} & {
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+};
+
+export const IPC_EVENT_CHANNEL = 'lineside:event';
+export function ipcChannelFor(method: MethodName): string {
+  return `lineside:call:${method}`;
+}

@@ -1,0 +1,60 @@
+import type { Quality } from './quality';
+
+/** Epoch milliseconds, UTC. */
+export type EpochMs = number;
+
+export type TagScalar = number | boolean | string;
+
+/** Every value carries its truth: quality, the device's timestamp and ours. */
+export interface TagValue {
+  tagId: string;
+  /** null only before the first read; afterwards the last value is held and its quality says why */
+  value: TagScalar | null;
+  quality: Quality;
+  /** when the device says the value was sampled (OPC UA SourceTimestamp), or when we read it */
+  sourceTs: EpochMs;
+  /** when the runtime received or last re-qualified it */
+  ts: EpochMs;
+}
+
+export type TagDataType =
+  | 'bool'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'float32'
+  | 'float64'
+  | 'string';
+
+export interface TagInfo {
+  id: string;
+  name: string;
+  description: string;
+  deviceId: string;
+  dataType: TagDataType;
+  units: string;
+  scanMs: number;
+  /** engineering range, for scales and trend axes */
+  min?: number;
+  max?: number;
+  decimals: number;
+  writable: boolean;
+  /** the protocol address as written in the project, for diagnostics */
+  address: string;
+}
+
+export type DeviceState = 'connecting' | 'online' | 'degraded' | 'backoff' | 'stopped';
+
+export interface DeviceStatus {
+  deviceId: string;
+  name: string;
+  protocol: 'modbus-tcp' | 'opcua';
+  endpoint: string;
+  state: DeviceState;
+  lastError: string | null;
+  lastErrorTs: EpochMs | null;
+  requests: number;
+  errors: number;
+  reconnects: number;
+}
