@@ -17,10 +17,9 @@ import {
 import type { TagValue } from '../../shared/types';
 import { AcquisitionService } from '../acquisition/acquisition-service';
 import { loadProjectFile } from '../config/project-loader';
-import type { DeviceConfig, Project } from '../config/project-schema';
+import type { Project } from '../config/project-schema';
+import { createDriver } from './driver-factory';
 import type { Driver } from '../drivers/driver';
-import { ModbusTcpDriver } from '../drivers/modbus/modbus-tcp-driver';
-import { OpcUaDriver } from '../drivers/opcua/opcua-driver';
 import { openDatabase } from '../historian/database';
 import { Historian } from '../historian/historian';
 import { startSimulator, type SimulatedLine, type SimulatorOptions } from '../simulator/simulator';
@@ -169,24 +168,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       return closing;
     },
   };
-}
-
-function createDriver(d: DeviceConfig, clock: Clock, pkiDir: string): Driver {
-  switch (d.protocol) {
-    case 'modbus-tcp':
-      return new ModbusTcpDriver({
-        deviceId: d.id,
-        name: d.name ?? d.id,
-        host: d.host,
-        port: d.port,
-        unitId: d.unitId,
-        timeoutMs: d.timeoutMs,
-        wordOrder: d.wordOrder,
-        clock,
-      });
-    case 'opcua':
-      return new OpcUaDriver({ deviceId: d.id, name: d.name ?? d.id, endpoint: d.endpoint, timeoutMs: d.timeoutMs, pkiDir, clock });
-  }
 }
 
 /** Points the demo project's devices at the simulator's actual (possibly ephemeral) ports. */

@@ -22,7 +22,9 @@ export interface ModbusTcpDriverOptions {
 }
 
 interface ModbusPlan extends ReadPlan {
+  /** replaced by a finer plan when the device refuses a block (see readNow) */
   blocks: ReadBlock[];
+  requestCount: number;
   invalid: { tag: DriverTag; error: string }[];
 }
 
@@ -91,14 +93,22 @@ export class ModbusTcpDriver implements Driver {
     }
 
     let linkBroken = false;
-    for (const block of plan.blocks) {
+    const kept: ReadBlock[] = [];
+    // A work list, because a block refused with "illegal address" is bisected and its halves
+    // read in its place: good neighbours keep reading, only the offending tags go bad.
+    const work = [...plan.blocks];
+    let split = false;
+    while (work.length > 0) {
+      const block = work.shift()!;
       if (linkBroken) {
+        kept.push(block);
         for (const p of block.tags) out.push({ tagId: p.tag.tagId, value: null, quality: BAD_COMM, sourceTs: now() });
         continue;
       }
       try {
         const data = await readBlock(client, block);
         this.supervisor.countRequest(true);
+        kept.push(block);
         const ts = now();
         for (const p of block.tags) {
           const rel = p.address.offset - block.start;
@@ -112,15 +122,26 @@ export class ModbusTcpDriver implements Driver {
         const code = modbusExceptionCode(err);
         if (code !== null) {
           // The device answered: the connection is healthy, this block is not.
-          this.supervisor.noteDeviceError(new Error(`exception ${code} on ${block.area} ${block.start}+${block.length}`));
+          if (CONFIG_EXCEPTIONS.has(code) && block.tags.length > 1) {
+            work.unshift(...bisect(block));
+            split = true;
+            continue;
+          }
+          kept.push(block);
+          this.supervisor.noteDeviceError(new Error(`exception ${code} reading ${formatBlock(block)}`));
           const q = CONFIG_EXCEPTIONS.has(code) ? BAD_CONFIG : BAD_DEVICE;
           for (const p of block.tags) out.push({ tagId: p.tag.tagId, value: null, quality: q, sourceTs: now() });
         } else {
           linkBroken = true;
+          kept.push(block);
           this.supervisor.fail(new DriverError(isTimeout(err) ? 'timeout' : 'connection_lost', errorText(err)));
           for (const p of block.tags) out.push({ tagId: p.tag.tagId, value: null, quality: BAD_COMM, sourceTs: now() });
         }
       }
+    }
+    if (split) {
+      plan.blocks = kept;
+      plan.requestCount = kept.length;
     }
     return out;
   }
@@ -156,6 +177,21 @@ async function readBlock(client: ModbusRTU, block: ReadBlock): Promise<number[] 
     case 'discrete':
       return (await client.readDiscreteInputs(block.start, block.length)).data.slice(0, block.length);
   }
+}
+
+/** Halves a block by its tags; each half spans only its own tags' registers. */
+function bisect(block: ReadBlock): ReadBlock[] {
+  const mid = Math.ceil(block.tags.length / 2);
+  return [block.tags.slice(0, mid), block.tags.slice(mid)].map((tags) => {
+    const start = Math.min(...tags.map((t) => t.address.offset));
+    const end = Math.max(...tags.map((t) => t.address.offset + t.length));
+    return { area: block.area, start, length: end - start, tags };
+  });
+}
+
+function formatBlock(b: ReadBlock): string {
+  const prefix = { holding: 'HR', input: 'IR', coil: 'CO', discrete: 'DI' }[b.area];
+  return `${prefix}${b.start}..${prefix}${b.start + b.length - 1}`;
 }
 
 function modbusExceptionCode(err: unknown): number | null {
