@@ -125,16 +125,10 @@ function listenForCommands(line: SimulatedLine, stop: () => void): readline.Inte
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  let line: SimulatedLine;
-  try {
-    line = await startSimulator(options);
-  } catch (err) {
-    process.stderr.write(`simulator: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-  process.stdout.write(`modbusTcp ${line.endpoints.modbusTcp.host}:${line.endpoints.modbusTcp.port}\n`);
-  process.stdout.write(`opcua ${line.endpoints.opcua}\n`);
 
+  // Handlers first: until a listener exists, SIGINT kills the process outright, and a script
+  // that signals as soon as it has read the endpoints would leave the servers unclosed.
+  let line: SimulatedLine | null = null;
   let stopping = false;
   let commands: readline.Interface | null = null;
   const stop = (): void => {
@@ -144,6 +138,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     commands?.close();
+    if (line === null) return; // still starting: main() stops it once it is up
     line.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -154,7 +149,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  commands = listenForCommands(line, stop);
+
+  let started: SimulatedLine;
+  try {
+    started = await startSimulator(options);
+  } catch (err) {
+    process.stderr.write(`simulator: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  line = started;
+  if (stopping) {
+    stopping = false;
+    stop();
+    return;
+  }
+  process.stdout.write(`modbusTcp ${started.endpoints.modbusTcp.host}:${started.endpoints.modbusTcp.port}\n`);
+  process.stdout.write(`opcua ${started.endpoints.opcua}\n`);
+  commands = listenForCommands(started, stop);
 }
 
 void main();

@@ -239,10 +239,11 @@ function main(): void {
     if (shutdownDone) return;
     event.preventDefault();
     if (shutdown !== null) return;
-    setTimeout(() => {
+    const limit = setTimeout(() => {
       log.error(`shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms: exiting anyway`);
       app.exit(1);
-    }, SHUTDOWN_LIMIT_MS).unref();
+    }, SHUTDOWN_LIMIT_MS);
+    limit.unref();
     shutdown = hostReady
       .then(
         (runtime) => runtime.close(),
@@ -250,6 +251,7 @@ function main(): void {
       )
       .catch((err: unknown) => log.error(`closing the runtime failed: ${String(err)}`))
       .finally(() => {
+        clearTimeout(limit);
         shutdownDone = true;
         app.quit();
       });
