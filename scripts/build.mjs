@@ -46,7 +46,7 @@ await build({
   outfile: join(root, 'dist/renderer/app.js'),
   bundle: true,
   platform: 'browser',
-  format: 'esm',
+  format: 'iife',
   target: 'chrome120',
   jsx: 'automatic',
   minify: true,

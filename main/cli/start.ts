@@ -2,7 +2,8 @@
  * npm start: the desktop app where an Electron binary is installed; otherwise one line saying so,
  * and the same app served headless on loopback.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appRoot } from '../app/paths';
 import { findElectronBinary } from '../shell/electron-binary';
@@ -13,6 +14,14 @@ async function start(argv: string[]): Promise<number> {
   const root = appRoot();
   const electron = findElectronBinary(root);
   if ('path' in electron) {
+    if (!existsSync(join(root, 'build', 'native', 'electron', 'better_sqlite3.node'))) {
+      // SQLite's native addon must match Electron's ABI; build it beside the Node one once.
+      const built = spawnSync(process.execPath, [join(root, 'scripts', 'electron-native.mjs')], { stdio: 'inherit' });
+      if (built.status !== 0) {
+        process.stderr.write('lineside: could not build SQLite for Electron; serving headless instead\n');
+        return headlessMain([...argv, '--listen', '127.0.0.1:0']);
+      }
+    }
     const child = spawn(electron.path, [join(root, 'dist', 'main', 'shell', 'electron-main.js'), ...argv], { stdio: 'inherit' });
     return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   }

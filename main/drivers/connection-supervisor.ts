@@ -1,7 +1,7 @@
 /**
  * Connection lifecycle of one device, shared by every protocol driver.
  *
- *            start / read                   connected
+ *            start / read            first good answer
  *   stopped ─────────────▶ connecting ──────────────────▶ online
  *                            │   ▲                          │ request failed (timeout, reset,
  *              connect failed│   │ backoff delay elapsed    │ protocol error): client destroyed
@@ -9,6 +9,8 @@
  *                           backoff ◀───────────────────────┘
  *   any state ── close() ──▶ stopped
  *
+ * A transport connection alone is not "online": a gateway or a half-dead PLC accepts TCP and
+ * never answers. Online means the device answered a request.
  * A failed client is always destroyed and a new one built for the next attempt: reusing a client
  * after a timeout or reset is how HMIs end up never reading again after a PLC restart.
  * Backoff is exponential with jitter, so a line of HMIs does not hammer a PLC that reboots.
@@ -75,8 +77,6 @@ export class ConnectionSupervisor<C> {
         if (this.everConnected) this.counters.reconnects++;
         this.everConnected = true;
         this.client = client;
-        this.attempt = 0;
-        this.setState('online');
         return client;
       },
       (err: unknown) => {
@@ -99,6 +99,10 @@ export class ConnectionSupervisor<C> {
   countRequest(ok: boolean): void {
     this.counters.requests++;
     if (!ok) this.counters.errors++;
+    else if (this.client && this.state !== 'online') {
+      this.attempt = 0;
+      this.setState('online');
+    }
   }
 
   /** The device answered with an error of its own: the link is fine, the data is not. */
@@ -155,7 +159,14 @@ export class ConnectionSupervisor<C> {
   }
 }
 
+/** Some libraries (modbus-serial) reject with plain objects that only look like errors. */
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
+  if (err && typeof err === 'object') {
+    const e = err as { message?: unknown; name?: unknown; errno?: unknown };
+    const text = [e.name, e.message].filter((x) => typeof x === 'string' && x !== '').join(': ');
+    if (text) return text;
+    if (typeof e.errno === 'string') return e.errno;
+  }
   return String(err);
 }

@@ -5,17 +5,17 @@
  *
  * Machine state (PackML-like, reduced to what an operator sees):
  *
- *              run command on, after START_UP_DELAY
+ *              run command on, after startUpDelayMs
  *    ┌─────────┐ ─────────────────────────────────► ┌─────────┐  infeed starved  ┌──────┐
  *    │ Stopped │                                    │ Running │ ───────────────► │ Idle │
  *    │   (0)   │ ◄───────────────────────────────── │   (2)   │ ◄─────────────── │ (1)  │
- *    └─────────┘        run command off             └─────────┘  infeed refilled └──────┘
- *         ▲     (also from Idle)                        │  ▲
- *         │                                   jam (any  │  │ jam cleared, JAM_CLEAR_DELAY
- *         │                                   state)    ▼  │ later, run command on
- *         │  jam cleared, run command off          ┌─────────┐
- *         └─────────────────────────────────────── │ Faulted │  fault code 101
- *                                                  │   (3)   │
+ *    └─────────┘   run command off (also from Idle) └─────────┘  infeed refilled └──────┘
+ *         ▲                                             │  ▲
+ *         │                              jam (from any  │  │ jam cleared + jamClearDelayMs,
+ *         │                              state)         ▼  │ run command on
+ *         │  jam cleared + jamClearDelayMs,        ┌─────────┐
+ *         │  run command off                       │ Faulted │  fault code 101
+ *         └─────────────────────────────────────── │   (3)   │
  *                                                  └─────────┘
  *
  * A fault is not cleared by switching the run command off: as on a real machine, the cause

@@ -38,13 +38,14 @@ export interface ModbusSimulatorServer {
 
 type Done<T> = (err: Error | null, value: T) => void;
 
-/**
- * Runs `compute` after the configured delay and hands its result (or its ModbusException) to
- * modbus-serial's callback. Errors other than ModbusException become "server device failure"
- * in modbus-serial; we say so explicitly so the log names the cause.
- */
+/** Runs a request's work now, or after the configured response delay. */
 type Defer = (run: () => void) => void;
 
+/**
+ * Hands `compute`'s result, or its ModbusException, to modbus-serial's callback. Anything else
+ * thrown would reach the client as "server device failure" with no trace here, so it is
+ * logged first.
+ */
 function answer<T>(defer: Defer, fallback: T, compute: () => T, done: Done<T>, log: (m: string) => void): void {
   defer(() => {
     let value: T;

@@ -23,7 +23,8 @@ import {
   type ClientSession,
 } from 'node-opcua';
 import { systemClock, type SimulatorClock } from '../../main/simulator/clock';
-import { MachineState } from '../../main/simulator/line-model';
+import { LineModel, MachineState } from '../../main/simulator/line-model';
+import { startModbusServer } from '../../main/simulator/modbus-server';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 
 class HoldableTicks implements SimulatorClock {
@@ -223,8 +224,6 @@ test('5. OPC UA variables in ns=1 under Line1 carry the model values, Good, with
     ] as const;
 
     await held(async () => {
-      // Let a tick that was already running finish publishing before the model is compared.
-      await sleep(150);
       const values = await s.read(expected.map(([name]) => ({ nodeId: `ns=1;s=Line1.${name}`, attributeId: AttributeIds.Value })));
       const m = line.model;
       const byName = new Map(expected.map(([name], i) => [name, values[i]]));
@@ -288,4 +287,35 @@ test('6. a dropout makes Modbus requests time out, without closing the connectio
   assert.equal((await after.readHoldingRegisters(0, 1)).data[0], 120);
   await closeModbus(after);
   await closeModbus(client);
+});
+
+test('7. the Modbus server alone: a response delay holds every answer; other unit ids get none', async () => {
+  const model = new LineModel({ seed: 5 });
+  const server = await startModbusServer({
+    host: '127.0.0.1',
+    port: 0,
+    model,
+    clock: systemClock,
+    responseDelayMs: 150,
+    log: () => undefined,
+  });
+  const client = new ModbusRTU();
+  try {
+    await client.connectTCP('127.0.0.1', { port: server.port });
+    client.setID(1);
+    client.setTimeout(1_000);
+    let t = Date.now();
+    assert.equal((await client.readHoldingRegisters(0, 1)).data[0], 120);
+    assert.ok(Date.now() - t >= 140, `answer after ${Date.now() - t} ms`);
+    t = Date.now();
+    await assert.rejects(client.readInputRegisters(9, 1), (err: unknown) => modbusCodeOf(err) === 2);
+    assert.ok(Date.now() - t >= 140, 'exceptions are delayed as well');
+
+    client.setID(2);
+    client.setTimeout(300);
+    await assert.rejects(client.readHoldingRegisters(0, 1), isTimeout, 'unit id 2 is not answered');
+  } finally {
+    await new Promise<void>((resolve) => client.close(() => resolve()));
+    await server.close();
+  }
 });

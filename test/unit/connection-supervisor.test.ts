@@ -34,6 +34,8 @@ test('1. connects once and reuses the client while it works', async () => {
   assert.equal(await sup.acquire(), 1);
   assert.equal(await sup.acquire(), 1);
   assert.equal(attempts(), 1);
+  assert.equal(sup.status().state, 'connecting', 'connected is not online until the device answers');
+  sup.countRequest(true);
   assert.equal(sup.status().state, 'online');
 });
 
@@ -53,6 +55,7 @@ test('2. exponential backoff: refuses at once until the delay elapsed, doubling 
   assert.equal(attempts(), 5);
   clock.advance(1000); // capped
   assert.equal(await sup.acquire(), 6);
+  sup.countRequest(true);
   assert.equal(sup.status().state, 'online');
 });
 

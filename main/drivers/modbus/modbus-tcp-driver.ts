@@ -84,7 +84,7 @@ export class ModbusTcpDriver implements Driver {
     const now = () => this.opts.clock.now();
     for (const { tag } of plan.invalid) out.push({ tagId: tag.tagId, value: null, quality: BAD_CONFIG, sourceTs: now() });
 
-    let client: ModbusRTU | null = null;
+    let client: ModbusRTU;
     try {
       client = await this.supervisor.acquire();
     } catch {
@@ -134,7 +134,11 @@ export class ModbusTcpDriver implements Driver {
         } else {
           linkBroken = true;
           kept.push(block);
-          this.supervisor.fail(new DriverError(isTimeout(err) ? 'timeout' : 'connection_lost', errorText(err)));
+          this.supervisor.fail(
+            isTimeout(err)
+              ? new DriverError('timeout', `no answer within ${this.opts.timeoutMs} ms reading ${formatBlock(block)}`)
+              : new DriverError('connection_lost', `${errorText(err)} reading ${formatBlock(block)}`),
+          );
           for (const p of block.tags) out.push({ tagId: p.tag.tagId, value: null, quality: BAD_COMM, sourceTs: now() });
         }
       }

@@ -1,0 +1,82 @@
+/**
+ * End to end: the headless shell serving the real renderer to Debian's Chromium, the built-in
+ * simulator's real servers behind it. A live value changes on screen; a communication dropout
+ * turns it bad (never shown as good), and it turns good again after.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
+import { launchChromium } from '../helpers/browser';
+import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
+import { writeDemoProjectFor } from '../helpers/simulated-project';
+import { repoRoot, tempDir, waitFor } from '../helpers/temp';
+
+let sim: SimulatedLine;
+let app: HeadlessProcess;
+let browser: Browser;
+let page: Page;
+const tmp = tempDir();
+const shots = join(repoRoot(), 'test-results');
+
+const row = (tagId: string) => `[data-tag-id="${tagId}"]`;
+const valueOf = (tagId: string) => `${row(tagId)} [data-testid="value"]`;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  sim = await startSimulator({ pkiDir: join(tmp.dir, 'sim-pki'), log: () => undefined });
+  const project = writeDemoProjectFor(sim, tmp.dir);
+  app = await startHeadless(['--project', project, '--data-dir', join(tmp.dir, 'data'), '--listen', '127.0.0.1:0']);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(app.url);
+  (page as unknown as { __errors: string[] }).__errors = errors;
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await sim?.stop();
+  tmp.cleanup();
+});
+
+test('1. the overview lists every tag and shows a live value changing', async () => {
+  await page.waitForSelector(`${row('L1.Speed')}[data-quality="good"]`, { timeout: 15_000 });
+  const rows = await page.locator('[data-tag-id]').count();
+  assert.ok(rows >= 21, `${rows} tag rows`);
+  const first = await page.locator(valueOf('L1.MotorCurrent')).innerText();
+  await waitFor('the motor current to change on screen', async () => {
+    const now = await page.locator(valueOf('L1.MotorCurrent')).innerText();
+    return now !== first && /\d/.test(now);
+  });
+  await page.screenshot({ path: join(shots, 'overview-live.png') });
+  assert.deepEqual((page as unknown as { __errors: string[] }).__errors, [], 'no errors in the page (CSP violations included)');
+});
+
+test('2. a dropout turns values bad within seconds, visibly; they turn good again after', async () => {
+  sim.dropout(8000);
+  const t0 = Date.now();
+  // OPC UA (polled) and Modbus tags both go bad: a timeout is a communication failure
+  await page.waitForSelector(`${row('L1.Speed')}[data-quality="bad"]`, { timeout: 8_000 });
+  await page.waitForSelector(`${row('L1.MotorCurrent')}[data-quality="bad"]`, { timeout: 8_000 });
+  const badAfter = Date.now() - t0;
+  const text = await page.locator(row('L1.MotorCurrent')).innerText();
+  assert.match(text, /BAD/i, 'the row says the value is bad');
+  assert.match(text, /comm/i, 'and why');
+  await page.screenshot({ path: join(shots, 'overview-dropout.png') });
+  // the device strip says the PLC is not online (connecting or backing off), while it is cut
+  await page.waitForSelector('[data-device-id="filler_plc"]:not([data-state="online"])', { timeout: 5_000 });
+  await page.waitForSelector(`${row('L1.Speed')}[data-quality="good"]`, { timeout: 20_000 });
+  await page.waitForSelector(`${row('L1.MotorCurrent')}[data-quality="good"]`, { timeout: 20_000 });
+  const goodAfter = Date.now() - t0;
+  assert.ok(badAfter < 8000, `bad after ${badAfter} ms`);
+  assert.ok(goodAfter >= 8000, `good again only after the dropout (${goodAfter} ms)`);
+  await page.screenshot({ path: join(shots, 'overview-recovered.png') });
+});
