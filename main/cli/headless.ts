@@ -101,8 +101,10 @@ export async function main(argv: readonly string[], behaviour: { quietListenErro
         resolveExit(0);
       })();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // `on`, not `once`: node-opcua's PKI pulls in signal-exit, which re-raises a signal (killing
+    // us mid-shutdown) when it finds no other listener left for it.
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }
 

@@ -6,7 +6,8 @@ export interface HeadlessProcess {
   child: ChildProcess;
   url: string;
   stderr: () => string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** resolves with the exit code, or the signal's name when the process died of one */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
 }
 
 /** Runs the real headless CLI (the README's command) and waits for the URL line. */
@@ -19,7 +20,7 @@ export function startHeadless(args: string[], timeoutMs = 30_000): Promise<Headl
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
