@@ -1,0 +1,26 @@
+/**
+ * npm run bench -- <scenario>   (no scenario: all of them)
+ * Each scenario prints one JSON line per measured case on stdout; progress goes to stderr.
+ */
+import { run as pipeline } from './scenarios/pipeline';
+
+const scenarios: Record<string, () => Promise<void>> = { pipeline };
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  for (const name of wanted) {
+    if (!(name in scenarios)) {
+      process.stderr.write(`unknown scenario "${name}"; scenarios: ${Object.keys(scenarios).join(', ')}\n`);
+      process.exit(2);
+    }
+  }
+  for (const name of wanted.length > 0 ? wanted : Object.keys(scenarios)) await scenarios[name]();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
