@@ -5,7 +5,6 @@
  * the event loop's worst block, and the historian's flush times on the main thread.
  * Parameters: BENCH_SECONDS (default 20).
  */
-import { join } from 'node:path';
 import { startRuntime } from '../../main/app/runtime';
 import { tempDir } from '../../test/helpers/temp';
 import { cpuMeter, eventLoopBlockMonitor, percentile, progress, report, round } from '../report';

@@ -4,7 +4,9 @@ import 'uplot/dist/uPlot.min.css';
 import type { TagInfo } from '../../../shared/types';
 import { CHART_STYLE, formatAxisTime } from './chart-style';
 import { isolatedPointIndices, type ChartSeries } from './trend-buffer';
-import { yRangeFor } from './trend-values';
+import { isDiscrete, yRangeFor } from './trend-values';
+
+const INTEGER_INCREMENTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 interface TrendChartProps {
   tag: TagInfo;
@@ -62,6 +64,8 @@ export function TrendChart({ tag, windowMs, series, now }: TrendChartProps) {
               ? (_u, splits) => splits.map((s) => (s === 1 ? 'ON' : s === 0 ? 'OFF' : ''))
               : undefined,
           splits: tag.dataType === 'bool' ? () => [0, 1] : undefined,
+          // whole-number ticks for states and counts
+          incrs: isDiscrete(tag) ? INTEGER_INCREMENTS : undefined,
         },
       ],
       series: [
@@ -71,7 +75,8 @@ export function TrendChart({ tag, windowMs, series, now }: TrendChartProps) {
           stroke: CHART_STYLE.pen,
           width: CHART_STYLE.penWidth,
           spanGaps: false,
-          paths: tag.dataType === 'bool' ? uPlot.paths.stepped?.({ align: 1 }) : undefined,
+          // booleans and integers (states, counts) hold their value until the next change
+          paths: isDiscrete(tag) ? uPlot.paths.stepped?.({ align: 1 }) : undefined,
           // a good sample between two gaps has no line to sit on: draw it as a dot
           points: {
             show: true,

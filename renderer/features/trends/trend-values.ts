@@ -9,6 +9,11 @@ export function isTrendable(tag: Pick<TagInfo, 'dataType'>): boolean {
   return tag.dataType !== 'string';
 }
 
+/** Booleans and integers change in steps: drawn as steps, never as slopes between values. */
+export function isDiscrete(tag: Pick<TagInfo, 'dataType'>): boolean {
+  return tag.dataType !== 'float32' && tag.dataType !== 'float64';
+}
+
 /** The first numeric tag, else the first trendable one (booleans as 0/1), else none. */
 export function defaultTrendTag(tags: readonly TagInfo[]): TagInfo | undefined {
   return tags.find((t) => isTrendable(t) && t.dataType !== 'bool') ?? tags.find(isTrendable);
