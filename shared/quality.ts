@@ -17,7 +17,9 @@ export type QualityReason =
   /** no fresh value within a multiple of the scan period: the last value is held */
   | 'stale'
   /** no value has been read yet since start */
-  | 'waiting';
+  | 'waiting'
+  /** the runtime was not running: history has a gap here (written at start-up) */
+  | 'shutdown';
 
 export interface Quality {
   level: QualityLevel;
@@ -43,6 +45,7 @@ const REASON_CODES: Record<QualityReason, number> = {
   out_of_range: 4,
   stale: 5,
   waiting: 6,
+  shutdown: 7,
 };
 const LEVELS = Object.keys(LEVEL_CODES) as QualityLevel[];
 const REASONS = Object.keys(REASON_CODES) as QualityReason[];

@@ -70,6 +70,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   }
   const historian = new Historian(db, clock);
   historian.registerTags(project.tags.map((t) => t.id));
+  historian.markStart(clock.now());
 
   const bus = new TagBus((err) => log.error(`tag bus consumer failed: ${(err as Error).stack ?? String(err)}`));
   const cache = new LiveValueCache();

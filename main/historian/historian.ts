@@ -69,6 +69,18 @@ export class Historian {
     })();
   }
 
+  /**
+   * Marks the start of a run: a gap sample for every tag, so a trend never draws a line across
+   * the time the runtime was not running (after a clean stop or a crash alike).
+   */
+  markStart(ts: number): void {
+    const gap = encodeQuality({ level: 'bad', reason: 'shutdown' });
+    this.db.transaction(() => {
+      for (const tag of this.tagIds.values()) this.insert.run(tag, ts, null, gap, ts);
+    })();
+    this.lastStored.clear();
+  }
+
   ingest(batch: readonly TagValue[]): void {
     if (this.closed) return;
     for (const v of batch) {

@@ -89,3 +89,30 @@ test('4. decimation keeps the spike: min and max per bucket', () => {
     cleanup();
   }
 });
+
+test('5. a restart leaves a gap in history, whatever happened before it', () => {
+  const { dir, cleanup } = tempDir();
+  const file = join(dir, 'h.db');
+  try {
+    const clock = new FakeClock(0);
+    let db = openDatabase(file);
+    let h = new Historian(db, clock);
+    h.registerTags(['T']);
+    h.markStart(0);
+    h.ingest([{ tagId: 'T', value: 1, quality: GOOD, sourceTs: 1000, ts: 1000 }]);
+    h.flush();
+    db.close(); // as if killed: no clean close of the historian
+    db = openDatabase(file);
+    h = new Historian(db, clock);
+    h.registerTags(['T']);
+    h.markStart(60_000);
+    h.ingest([{ tagId: 'T', value: 1, quality: GOOD, sourceTs: 61_000, ts: 61_000 }]);
+    const s = h.query('T', 0, 100_000, 100);
+    assert.deepEqual(s.v, [null, 1, null, 1]);
+    assert.deepEqual(s.t, [0, 1000, 60_000, 61_000]);
+    h.close();
+    db.close();
+  } finally {
+    cleanup();
+  }
+});

@@ -15,6 +15,7 @@ const REASON_TEXT: Record<QualityReason, string> = {
   out_of_range: 'out of range',
   stale: 'stale',
   waiting: 'no value yet',
+  shutdown: 'not running',
 };
 
 export function reasonText(reason: QualityReason): string {

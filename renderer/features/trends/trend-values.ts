@@ -15,8 +15,13 @@ export function isDiscrete(tag: Pick<TagInfo, 'dataType'>): boolean {
 }
 
 /** The first numeric tag, else the first trendable one (booleans as 0/1), else none. */
+/** An analog process value first (float: speed, temperature…), then any number, then a bit. */
 export function defaultTrendTag(tags: readonly TagInfo[]): TagInfo | undefined {
-  return tags.find((t) => isTrendable(t) && t.dataType !== 'bool') ?? tags.find(isTrendable);
+  return (
+    tags.find((t) => isTrendable(t) && (t.dataType === 'float32' || t.dataType === 'float64')) ??
+    tags.find((t) => isTrendable(t) && t.dataType !== 'bool') ??
+    tags.find(isTrendable)
+  );
 }
 
 /** A good number (or boolean as 0/1); anything not good is a gap, never a value. */
