@@ -8,7 +8,8 @@
  * plain Node with a fake ipcRenderer (test/unit/electron-preload.test.ts).
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
-import { IPC_EVENT_CHANNEL, ipcChannelFor, methodNames, type ApiEvent, type PreloadBridge } from '../shared/api';
+import type { ApiEvent, PreloadBridge } from '../shared/api';
+import { IPC_EVENT_CHANNEL, ipcChannelFor, methodNames } from '../shared/api-channels';
 
 /** The part of ipcRenderer the bridge uses. */
 export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;

@@ -8,6 +8,9 @@
  */
 import { z } from 'zod';
 import type { DeviceStatus, EpochMs, TagInfo, TagValue } from './types';
+import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
+
+export { IPC_EVENT_CHANNEL, ipcChannelFor } from './api-channels';
 
 const tagId = z.string().min(1).max(200);
 const epochMs = z.number().int().nonnegative();
@@ -37,7 +40,11 @@ export const apiParams = {
 } as const;
 
 export type MethodName = keyof typeof apiParams;
-export const methodNames = Object.keys(apiParams) as MethodName[];
+export const methodNames: readonly MethodName[] = methodNameList;
+// Both directions: every schema has a name in api-channels.ts and every name a schema.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const namesMatch: Same<MethodName, ChannelMethodName> = true;
+void namesMatch;
 export type ParamsOf<M extends MethodName> = z.input<(typeof apiParams)[M]>;
 
 export interface AppInfo {
@@ -87,7 +94,7 @@ export interface ApiEvents {
   devices: { devices: DeviceStatus[] };
 }
 export type EventName = keyof ApiEvents;
-export const eventNames: EventName[] = ['values', 'devices'];
+export const eventNames: readonly EventName[] = eventNameList;
 export type ApiEvent = { [E in EventName]: { event: E; data: ApiEvents[E] } }[EventName];
 
 export type ApiErrorCode =
@@ -156,8 +163,3 @@ export type PreloadBridge = {
 } & {
   onEvent(listener: (event: ApiEvent) => void): () => void;
 };
-
-export const IPC_EVENT_CHANNEL = 'lineside:event';
-export function ipcChannelFor(method: MethodName): string {
-  return `lineside:call:${method}`;
-}
