@@ -2,18 +2,10 @@
  * Policy of the headless shell, kept apart from the server so it can be tested on its own.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { contentSecurityPolicy } from './electron-policy';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The same policy in both shells: the renderer must not behave differently in a browser. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy;
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
