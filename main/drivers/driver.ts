@@ -35,6 +35,11 @@ export interface Driver {
   readonly deviceId: string;
   plan(tags: readonly DriverTag[]): ReadPlan;
   read(plan: ReadPlan): Promise<DriverReading[]>;
+  /**
+   * Writes a raw value (already converted from engineering units). Rejects with a DriverError
+   * saying why; verification by read-back is the caller's (acquisition's WriteService).
+   */
+  write(tag: DriverTag, value: TagScalar): Promise<void>;
   status(): DeviceStatus;
   onStatus(listener: (status: DeviceStatus) => void): () => void;
   close(): Promise<void>;
@@ -42,7 +47,7 @@ export interface Driver {
 
 export class DriverError extends Error {
   constructor(
-    readonly code: 'timeout' | 'connect_failed' | 'connection_lost' | 'device_exception' | 'protocol',
+    readonly code: 'timeout' | 'connect_failed' | 'connection_lost' | 'device_exception' | 'protocol' | 'not_supported' | 'bad_value',
     message: string,
   ) {
     super(message);

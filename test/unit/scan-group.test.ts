@@ -26,6 +26,10 @@ class ScriptedDriver implements Driver {
     if (this.delayMs === 0) return Promise.resolve(answer());
     return new Promise((resolve) => this.clock.setTimeout(() => resolve(answer()), this.delayMs));
   }
+  writes: [string, unknown][] = [];
+  async write(tag: { tagId: string }, value: unknown): Promise<void> {
+    this.writes.push([tag.tagId, value]);
+  }
   status(): DeviceStatus {
     return { deviceId: 'dev', name: 'dev', protocol: 'modbus-tcp', endpoint: '', state: 'online', lastError: null, lastErrorTs: null, requests: 0, errors: 0, reconnects: 0 };
   }

@@ -1,11 +1,11 @@
 import ModbusRTU from 'modbus-serial';
-import type { WordOrder } from '../../../shared/modbus-address';
+import { parseModbusAddress, type WordOrder } from '../../../shared/modbus-address';
 import type { Quality } from '../../../shared/quality';
 import type { DeviceStatus, TagScalar } from '../../../shared/types';
 import type { Clock } from '../../util/clock';
 import { ConnectionSupervisor, errorText, type BackoffPolicy } from '../connection-supervisor';
 import { DriverError, type Driver, type DriverReading, type DriverTag, type ReadPlan } from '../driver';
-import { decodeRegisters } from './register-codec';
+import { decodeRegisters, encodeRegisters } from './register-codec';
 import { planReads, type PlannerLimits, type ReadBlock } from './read-planner';
 
 export interface ModbusTcpDriverOptions {
@@ -63,6 +63,12 @@ export class ModbusTcpDriver implements Driver {
 
   read(plan: ReadPlan): Promise<DriverReading[]> {
     const run = this.queue.then(() => this.readNow(plan as ModbusPlan));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  write(tag: DriverTag, value: TagScalar): Promise<void> {
+    const run = this.queue.then(() => this.writeNow(tag, value));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -148,6 +154,38 @@ export class ModbusTcpDriver implements Driver {
       plan.requestCount = kept.length;
     }
     return out;
+  }
+
+  private async writeNow(tag: DriverTag, value: TagScalar): Promise<void> {
+    const parsed = parseModbusAddress(tag.address);
+    if (!parsed.ok) throw new DriverError('bad_value', parsed.error);
+    const a = parsed.value;
+    if (a.area === 'input' || a.area === 'discrete') throw new DriverError('not_supported', `${tag.address} is read-only`);
+    if (a.bit !== undefined) {
+      // A read-modify-write of one bit would race the PLC's own writes to the other 15.
+      throw new DriverError('not_supported', `writing a bit in a register (${tag.address}) is not supported`);
+    }
+    let registers: number[] = [];
+    if (a.area === 'holding') {
+      try {
+        registers = encodeRegisters(value, tag.dataType, tag.wordOrder ?? this.opts.wordOrder);
+      } catch (err) {
+        throw new DriverError('bad_value', (err as Error).message);
+      }
+    }
+    const client = await this.supervisor.acquire();
+    try {
+      if (a.area === 'coil') await client.writeCoil(a.offset, value === true || value === 1);
+      else if (registers.length === 1) await client.writeRegister(a.offset, registers[0]); // FC6
+      else await client.writeRegisters(a.offset, registers); // FC16
+      this.supervisor.countRequest(true);
+    } catch (err) {
+      this.supervisor.countRequest(false);
+      const code = modbusExceptionCode(err);
+      if (code !== null) throw new DriverError('device_exception', `the PLC refused the write to ${tag.address}: Modbus exception ${code}`);
+      this.supervisor.fail(err);
+      throw new DriverError(isTimeout(err) ? 'timeout' : 'connection_lost', `write to ${tag.address}: ${isTimeout(err) ? `no answer within ${this.opts.timeoutMs} ms` : errorText(err)}`);
+    }
   }
 
   private async connect(): Promise<ModbusRTU> {

@@ -62,3 +62,46 @@ export function decodeRegisters(
       return toBigEndianBytes(registers, order).toString('latin1').replace(/\0+$/, '');
   }
 }
+
+const INT_RANGES: Partial<Record<TagDataType, [number, number]>> = {
+  int16: [-0x8000, 0x7fff],
+  uint16: [0, 0xffff],
+  int32: [-0x80000000, 0x7fffffff],
+  uint32: [0, 0xffffffff],
+};
+
+/** A value → the registers that hold it; throws RangeError for a value the type cannot hold. */
+export function encodeRegisters(value: TagScalar, dataType: TagDataType, order: WordOrder): number[] {
+  if (dataType === 'bool') return [value ? 1 : 0];
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${String(value)} is not a number`);
+  const range = INT_RANGES[dataType];
+  if (range) {
+    if (!Number.isInteger(value)) throw new RangeError(`${value} is not a whole number (${dataType})`);
+    if (value < range[0] || value > range[1]) throw new RangeError(`${value} does not fit ${dataType} (${range[0]}..${range[1]})`);
+  }
+  const bytes = Buffer.alloc(dataType === 'float64' ? 8 : dataType === 'int16' || dataType === 'uint16' ? 2 : 4);
+  switch (dataType) {
+    case 'int16':
+      bytes.writeInt16BE(value);
+      break;
+    case 'uint16':
+      bytes.writeUInt16BE(value);
+      break;
+    case 'int32':
+      bytes.writeInt32BE(value);
+      break;
+    case 'uint32':
+      bytes.writeUInt32BE(value);
+      break;
+    case 'float32':
+      if (Math.abs(value) > 3.4028234663852886e38) throw new RangeError(`${value} does not fit float32`);
+      bytes.writeFloatBE(value);
+      break;
+    case 'float64':
+      bytes.writeDoubleBE(value);
+      break;
+    default:
+      throw new RangeError(`writing ${dataType} is not supported`);
+  }
+  return fromBigEndianBytes(bytes, order);
+}

@@ -33,6 +33,17 @@ interface Connection {
 
 const BAD_COMM: Quality = { level: 'bad', reason: 'comm_failure' };
 
+const OPCUA_TYPES: Record<TagDataType, DataType> = {
+  bool: DataType.Boolean,
+  int16: DataType.Int16,
+  uint16: DataType.UInt16,
+  int32: DataType.Int32,
+  uint32: DataType.UInt32,
+  float32: DataType.Float,
+  float64: DataType.Double,
+  string: DataType.String,
+};
+
 /**
  * Reads by polling (session.read of all nodes of a scan group in one request). The acquisition
  * issue adds subscriptions; polling stays as the fallback for servers without them.
@@ -83,6 +94,25 @@ export class OpcUaDriver implements Driver {
     }
     const received = now();
     return plan.tags.map((tag, i) => toReading(tag, values[i], received));
+  }
+
+  async write(tag: DriverTag, value: TagScalar): Promise<void> {
+    const conn = await this.supervisor.acquire();
+    const dataType = OPCUA_TYPES[tag.dataType];
+    let status;
+    try {
+      status = await withTimeout(
+        conn.session.write({ nodeId: tag.address, attributeId: AttributeIds.Value, value: { value: { dataType, value } } }),
+        this.opts.timeoutMs,
+        `write of ${tag.address}`,
+      );
+      this.supervisor.countRequest(true);
+    } catch (err) {
+      this.supervisor.countRequest(false);
+      this.supervisor.fail(err);
+      throw new DriverError('timeout', errorText(err));
+    }
+    if (status.isNotGood()) throw new DriverError('device_exception', `the server refused the write to ${tag.address}: ${status.name}`);
   }
 
   status(): DeviceStatus {
