@@ -12,6 +12,8 @@ export const methodNames = [
   'simulator.status',
   'simulator.setScenario',
   'simulator.dropout',
+  'tags.write',
+  'audit.recent',
 ] as const;
 export type MethodName = (typeof methodNames)[number];
 

@@ -7,7 +7,7 @@
  * whatever the transport. Results are plain JSON data.
  */
 import { z } from 'zod';
-import type { DeviceStatus, EpochMs, TagInfo, TagValue } from './types';
+import type { AuditEntry, DeviceStatus, EpochMs, TagInfo, TagScalar, TagValue } from './types';
 import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
 
 export { IPC_EVENT_CHANNEL, ipcChannelFor } from './api-channels';
@@ -37,6 +37,8 @@ export const apiParams = {
     .object({ scenario: z.enum(scenarioNames), on: z.boolean() })
     .strict(),
   'simulator.dropout': z.object({ seconds: z.number().positive().max(3600) }).strict(),
+  'tags.write': z.object({ tagId, value: z.union([z.number().finite(), z.boolean(), z.string().max(1000)]) }).strict(),
+  'audit.recent': z.object({ limit: z.number().int().min(1).max(1000).default(100), target: z.string().max(200).optional() }).strict(),
 } as const;
 
 export type MethodName = keyof typeof apiParams;
@@ -46,6 +48,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const namesMatch: Same<MethodName, ChannelMethodName> = true;
 void namesMatch;
 export type ParamsOf<M extends MethodName> = z.input<(typeof apiParams)[M]>;
+/** Params after validation, defaults applied: what the runtime's handlers receive. */
+export type ParsedParamsOf<M extends MethodName> = z.output<(typeof apiParams)[M]>;
 
 export interface AppInfo {
   product: 'Lineside';
@@ -76,6 +80,17 @@ export interface SimulatorStatus {
   endpoints: { modbusTcp: string; opcua: string };
 }
 
+/** The outcome of an operator write: written, and read back from the device. */
+export interface TagWriteResult {
+  tagId: string;
+  requested: TagScalar;
+  /** what the device holds after the write; null when it could not be read back */
+  readBack: TagScalar | null;
+  /** the read-back matches the request (within what the device's data type can hold) */
+  verified: boolean;
+  ts: EpochMs;
+}
+
 export interface ApiResults {
   'app.info': AppInfo;
   'tags.list': TagInfo[];
@@ -85,6 +100,8 @@ export interface ApiResults {
   'simulator.status': SimulatorStatus | null;
   'simulator.setScenario': SimulatorStatus;
   'simulator.dropout': SimulatorStatus;
+  'tags.write': TagWriteResult;
+  'audit.recent': AuditEntry[];
 }
 export type ResultOf<M extends MethodName> = ApiResults[M];
 
@@ -102,6 +119,10 @@ export type ApiErrorCode =
   | 'unknown_method'
   | 'not_found'
   | 'forbidden'
+  /** the request was understood and checked, and refused (limits, device state, quality) */
+  | 'refused'
+  /** the device did not carry out the request */
+  | 'failed'
   | 'unavailable'
   | 'internal';
 

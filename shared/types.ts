@@ -58,3 +58,18 @@ export interface DeviceStatus {
   errors: number;
   reconnects: number;
 }
+
+export type AuditOutcome = 'done' | 'refused' | 'failed' | 'unverified';
+
+/** One action on record: who did what to which target, when, and how it ended. */
+export interface AuditEntry {
+  id: number;
+  ts: EpochMs;
+  user: string;
+  action: string;
+  target: string;
+  oldValue: TagScalar | null;
+  newValue: TagScalar | null;
+  outcome: AuditOutcome;
+  detail: string;
+}

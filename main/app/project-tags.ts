@@ -1,5 +1,6 @@
 import type { Project, TagConfig } from '../config/project-schema';
 import type { AcquiredTag } from '../acquisition/scan-group';
+import type { WritableTag } from '../acquisition/write-service';
 import type { TagInfo } from '../../shared/types';
 
 export function toTagInfo(project: Project): TagInfo[] {
@@ -27,4 +28,8 @@ export function toAcquiredTag(t: TagConfig): AcquiredTag {
     driverTag: { tagId: t.id, address: t.address, dataType: t.dataType, wordOrder: t.wordOrder },
     scaling: t.scaling,
   };
+}
+
+export function toWritableTag(t: TagConfig): WritableTag {
+  return { ...toAcquiredTag(t), writable: t.writable, min: t.min, max: t.max };
 }

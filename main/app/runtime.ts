@@ -11,7 +11,7 @@ import {
   type ApiReply,
   type AppInfo,
   type MethodName,
-  type ParamsOf,
+  type ParsedParamsOf,
   type ResultOf,
 } from '../../shared/api';
 import type { TagValue } from '../../shared/types';
@@ -29,11 +29,14 @@ import { TagBus } from '../tags/tag-bus';
 import { systemClock, type Clock } from '../util/clock';
 import { createLogger } from '../util/log';
 import { demoProjectFile } from './paths';
-import { toAcquiredTag, toTagInfo } from './project-tags';
+import { toAcquiredTag, toTagInfo, toWritableTag } from './project-tags';
+import { AuditTrail } from '../security/audit-trail';
+import { WriteRefused, WriteService } from '../acquisition/write-service';
 import type { RuntimeHost } from './runtime-host';
 import { version } from './version';
 
 const log = createLogger('runtime');
+const ANONYMOUS = 'anonymous';
 
 export interface RuntimeOptions {
   /** the project file; when undefined, the demo project runs against the built-in simulator */
@@ -96,6 +99,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   acquisition.onDeviceStatus(() => emit({ event: 'devices', data: { devices: acquisition.deviceStatuses() } }));
   acquisition.start();
 
+  const audit = new AuditTrail(db);
+  const writes = new WriteService({
+    tags: project.tags.filter((t) => enabled.has(t.device)).map(toWritableTag),
+    drivers,
+    current: (id) => cache.get(id),
+    publish: (batch) => bus.publish(batch),
+    record: (w) => audit.record({ ts: w.ts, user: w.user, action: 'tag.write', target: w.tagId, oldValue: w.oldValue, newValue: w.newValue, outcome: w.outcome, detail: w.detail }),
+    clock,
+  });
+
   const info: AppInfo = {
     product: 'Lineside',
     version,
@@ -114,7 +127,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     return simulator;
   };
 
-  const handlers: { [M in MethodName]: (p: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> } = {
+  const handlers: { [M in MethodName]: (p: ParsedParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> } = {
     'app.info': () => info,
     'tags.list': () => tagInfos,
     'values.snapshot': (p) => cache.snapshot(p.tagIds),
@@ -129,6 +142,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       sim.setScenario(p.scenario, p.on);
       return sim.status();
     },
+    'tags.write': async (p) => {
+      try {
+        // Until the users issue lands every operator is "anonymous"; the record is there already.
+        return await writes.write(p.tagId, p.value, ANONYMOUS);
+      } catch (err) {
+        if (err instanceof WriteRefused) {
+          const code = err.reason === 'not_found' ? 'not_found' : err.reason === 'not_writable' ? 'forbidden' : err.outcome;
+          throw new ApiError({ code, message: err.message, context: { tagId: p.tagId, reason: err.reason } });
+        }
+        throw err;
+      }
+    },
+    'audit.recent': (p) => audit.recent(p.limit, p.target),
     'simulator.dropout': (p) => {
       const sim = requireSimulator();
       sim.dropout(p.seconds * 1000);
