@@ -56,7 +56,13 @@ export interface DeviceStatus {
   lastErrorTs: EpochMs | null;
   requests: number;
   errors: number;
+  /** requests that got no answer in time */
+  timeouts: number;
   reconnects: number;
+  /** response times over the last (up to 1000) answered requests */
+  responseMs: { p50: number; p95: number; p99: number; max: number; samples: number } | null;
+  /** when the device last answered a request */
+  lastOkTs: EpochMs | null;
 }
 
 export type AuditOutcome = 'done' | 'refused' | 'failed' | 'unverified';

@@ -28,6 +28,9 @@ export interface BackoffPolicy {
   jitter: number;
 }
 
+const RESPONSE_WINDOW = 1000;
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
 export const defaultBackoff: BackoffPolicy = { initialMs: 250, maxMs: 5000, jitter: 0.3 };
 
 export interface SupervisorOptions<C> {
@@ -49,7 +52,11 @@ export class ConnectionSupervisor<C> {
   private attempt = 0;
   private retryAt = 0;
   private readonly listeners = new Set<(s: DeviceStatus) => void>();
-  private readonly counters = { requests: 0, errors: 0, reconnects: 0 };
+  private readonly counters = { requests: 0, errors: 0, timeouts: 0, reconnects: 0 };
+  /** the last response times, for percentiles in diagnostics */
+  private readonly responseTimes = new Float64Array(RESPONSE_WINDOW);
+  private responseCount = 0;
+  private lastOkTs: number | null = null;
   private lastError: string | null = null;
   private lastErrorTs: number | null = null;
   private everConnected = false;
@@ -96,8 +103,14 @@ export class ConnectionSupervisor<C> {
     this.enterBackoff(err);
   }
 
-  countRequest(ok: boolean): void {
+  /** One request done; `durationMs` from sending it to its answer (or its failure). */
+  countRequest(ok: boolean, durationMs?: number): void {
     this.counters.requests++;
+    if (durationMs !== undefined && ok) {
+      this.responseTimes[this.responseCount % RESPONSE_WINDOW] = durationMs;
+      this.responseCount++;
+    }
+    if (ok) this.lastOkTs = this.opts.clock.now();
     if (!ok) this.counters.errors++;
     else if (this.client && this.state !== 'online') {
       this.attempt = 0;
@@ -112,8 +125,13 @@ export class ConnectionSupervisor<C> {
   }
 
   status(): DeviceStatus {
+    const n = Math.min(this.responseCount, RESPONSE_WINDOW);
+    const sorted = Array.from(this.responseTimes.subarray(0, n)).sort((a, b) => a - b);
+    const pct = (p: number) => sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))];
     return {
       deviceId: this.opts.deviceId,
+      responseMs: n === 0 ? null : { p50: round1(pct(50)), p95: round1(pct(95)), p99: round1(pct(99)), max: round1(sorted[n - 1]), samples: n },
+      lastOkTs: this.lastOkTs,
       name: this.opts.name,
       protocol: this.opts.protocol,
       endpoint: this.opts.endpoint,
@@ -139,6 +157,7 @@ export class ConnectionSupervisor<C> {
   }
 
   private enterBackoff(err: unknown): void {
+    if (err instanceof DriverError && err.code === 'timeout') this.counters.timeouts++;
     this.lastError = errorText(err);
     this.lastErrorTs = this.opts.clock.now();
     const { initialMs, maxMs, jitter } = this.opts.backoff ?? defaultBackoff;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConnectionSupervisor } from '../../main/drivers/connection-supervisor';
+import { DriverError } from '../../main/drivers/driver';
 import { FakeClock } from '../../main/util/clock';
 import type { DeviceState } from '../../shared/types';
 
@@ -78,4 +79,17 @@ test('4. close destroys the client and refuses further use', async () => {
   assert.equal(destroyed.length, 1);
   assert.equal(states.at(-1), 'stopped');
   await assert.rejects(sup.acquire(), /closed/);
+});
+
+test('5. diagnostics: response-time percentiles, timeouts, last good answer', async () => {
+  const { clock, sup } = setup(0);
+  await sup.acquire();
+  for (let i = 1; i <= 100; i++) sup.countRequest(true, i);
+  const s = sup.status();
+  assert.deepEqual(s.responseMs, { p50: 50, p95: 95, p99: 99, max: 100, samples: 100 });
+  assert.equal(s.lastOkTs, clock.now());
+  sup.fail(new DriverError('timeout', 'no answer within 500 ms'));
+  sup.fail(new Error('reset'));
+  assert.equal(sup.status().timeouts, 1);
+  assert.equal(sup.status().lastError, 'reset');
 });

@@ -31,7 +31,7 @@ class ScriptedDriver implements Driver {
     this.writes.push([tag.tagId, value]);
   }
   status(): DeviceStatus {
-    return { deviceId: 'dev', name: 'dev', protocol: 'modbus-tcp', endpoint: '', state: 'online', lastError: null, lastErrorTs: null, requests: 0, errors: 0, reconnects: 0 };
+    return { deviceId: 'dev', name: 'dev', protocol: 'modbus-tcp', endpoint: '', state: 'online', lastError: null, lastErrorTs: null, requests: 0, errors: 0, timeouts: 0, reconnects: 0, responseMs: null, lastOkTs: null };
   }
   onStatus(): () => void {
     return () => undefined;

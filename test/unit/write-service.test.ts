@@ -23,7 +23,7 @@ class HoldingDriver implements Driver {
     this.held.set(tag.tagId, typeof value === 'number' ? Math.min(value, this.clampAt) : value);
   }
   status(): DeviceStatus {
-    return { deviceId: 'plc', name: 'plc', protocol: 'modbus-tcp', endpoint: '', state: this.state, lastError: null, lastErrorTs: null, requests: 0, errors: 0, reconnects: 0 };
+    return { deviceId: 'plc', name: 'plc', protocol: 'modbus-tcp', endpoint: '', state: this.state, lastError: null, lastErrorTs: null, requests: 0, errors: 0, timeouts: 0, reconnects: 0, responseMs: null, lastOkTs: null };
   }
   onStatus(): () => void {
     return () => undefined;
