@@ -31,12 +31,15 @@ export function OverviewTable({ tags, devices, selectedTagId, onSelect }: Overvi
                 <th scope="col" className="cell-units">Units</th>
                 <th scope="col" className="cell-quality">Quality</th>
                 <th scope="col" className="cell-age">Age</th>
+                <th scope="col" className="cell-action">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             {groups.map((group) => (
               <tbody key={group.deviceId} data-device-group={group.deviceId}>
                 <tr className="group-row">
-                  <th scope="colgroup" colSpan={5}>
+                  <th scope="colgroup" colSpan={6}>
                     {group.deviceName}
                     {group.deviceName !== group.deviceId && <span className="group-row__id">{group.deviceId}</span>}
                   </th>

@@ -1,10 +1,11 @@
-import { memo, type KeyboardEvent } from 'react';
+import { memo, useCallback, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { TagInfo } from '../../../shared/types';
 import { useTagValue } from '../../state/useTagValue';
 import { AgeCell } from './AgeCell';
 import { qualityDisplay } from './quality-display';
 import { QualityCell } from './QualityCell';
 import { ValueCell } from './ValueCell';
+import { WriteDialog } from '../writes/WriteDialog';
 
 interface TagRowProps {
   tag: TagInfo;
@@ -15,6 +16,12 @@ interface TagRowProps {
 /** One tag; subscribes to its own value, so a frame re-renders only the rows it touches. */
 export const TagRow = memo(function TagRow({ tag, selected, onSelect }: TagRowProps) {
   const value = useTagValue(tag.id);
+  const [writing, setWriting] = useState(false);
+  const closeWrite = useCallback(() => setWriting(false), []);
+  const openWrite = (e: MouseEvent) => {
+    e.stopPropagation(); // setting a value does not also select the row's trend
+    setWriting(true);
+  };
   const quality = qualityDisplay(value?.quality);
   const select = () => onSelect(tag.id);
   const onKeyDown = (e: KeyboardEvent) => {
@@ -41,6 +48,14 @@ export const TagRow = memo(function TagRow({ tag, selected, onSelect }: TagRowPr
       <td className="cell-units">{tag.units}</td>
       <QualityCell tag={tag} value={value} quality={quality} />
       <AgeCell value={value} />
+      <td className="cell-action">
+        {tag.writable && (
+          <button type="button" className="toggle" data-testid="write-open" aria-label={`Set ${tag.name}`} onClick={openWrite}>
+            Set…
+          </button>
+        )}
+        {writing && <WriteDialog tag={tag} value={value} onClose={closeWrite} />}
+      </td>
     </tr>
   );
 });

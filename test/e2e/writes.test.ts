@@ -1,0 +1,78 @@
+/**
+ * An operator changes a setpoint from the overview in a real browser: the dialog checks the
+ * limits before sending, the write is read back and confirmed, the value on screen follows,
+ * and the change is on record.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
+import { launchChromium } from '../helpers/browser';
+import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
+import { writeDemoProjectFor } from '../helpers/simulated-project';
+import { repoRoot, tempDir, waitFor } from '../helpers/temp';
+
+let sim: SimulatedLine;
+let app: HeadlessProcess;
+let browser: Browser;
+let page: Page;
+const tmp = tempDir();
+const shots = join(repoRoot(), 'test-results');
+const row = '[data-tag-id="L1.SpeedSetpoint"]';
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  sim = await startSimulator({ pkiDir: join(tmp.dir, 'sim-pki'), log: () => undefined, idlePeriods: false });
+  app = await startHeadless(['--project', writeDemoProjectFor(sim, tmp.dir), '--data-dir', join(tmp.dir, 'data'), '--listen', '127.0.0.1:0']);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(app.url);
+  await page.waitForSelector(`${row}[data-quality="good"]`, { timeout: 15_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await sim?.stop();
+  tmp.cleanup();
+});
+
+test('1. only writable tags offer "Set…"', async () => {
+  assert.equal(await page.locator(`${row} [data-testid="write-open"]`).count(), 1);
+  assert.equal(await page.locator('[data-tag-id="L1.MotorCurrent"] [data-testid="write-open"]').count(), 0);
+});
+
+test('2. out of limits is caught in the dialog; a valid value is written, verified and shown', async () => {
+  await page.click(`${row} [data-testid="write-open"]`);
+  const input = page.locator('[data-testid="write-input"]');
+  await input.fill('250');
+  assert.match(await page.locator('[data-testid="write-hint"]').innerText(), /maximum is 200/);
+  assert.equal(await page.locator('[data-testid="write-confirm"]').isDisabled(), true);
+  await input.fill('135');
+  await page.screenshot({ path: join(shots, 'write-dialog.png') });
+  await input.press('Enter');
+  const result = page.locator('[data-testid="write-result"]');
+  await result.waitFor({ timeout: 5000 });
+  assert.equal(await result.getAttribute('data-verified'), 'true');
+  assert.match(await result.innerText(), /device now holds 135/);
+  await page.click('[data-testid="write-close"]');
+  await waitFor('the overview to show 135', async () => (await page.locator(`${row} [data-testid="value"]`).innerText()).includes('135'));
+  assert.equal(sim.model.snapshot().speedSetpoint, 135, 'the PLC holds it');
+  const trendTag = await page.locator('[data-trend-tag-id]').getAttribute('data-trend-tag-id');
+  assert.notEqual(trendTag, 'L1.SpeedSetpoint', 'setting a value did not switch the trend');
+});
+
+test('3. a command bit through ON/OFF buttons', async () => {
+  await page.click('[data-tag-id="L1.RunCommand"] [data-testid="write-open"]');
+  await page.click('[data-testid="write-off"]');
+  await page.locator('[data-testid="write-result"][data-verified="true"]').waitFor({ timeout: 5000 });
+  await page.click('[data-testid="write-close"]');
+  await page.waitForSelector('[data-tag-id="L1.Running"] [data-testid="value"]:has-text("OFF")', { timeout: 5000 });
+  await page.click('[data-tag-id="L1.RunCommand"] [data-testid="write-open"]');
+  await page.click('[data-testid="write-on"]');
+  await page.locator('[data-testid="write-result"][data-verified="true"]').waitFor({ timeout: 5000 });
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('[data-testid="write-dialog"]').count(), 0, 'Escape closes the dialog');
+});
