@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { DeviceStrip } from './features/devices/DeviceStrip';
 import { DisconnectedBanner } from './features/header/DisconnectedBanner';
-import { HeaderBar } from './features/header/HeaderBar';
+import { HeaderBar, type ScreenName } from './features/header/HeaderBar';
+import { DiagnosticsScreen } from './features/diagnostics/DiagnosticsScreen';
 import { OverviewTable } from './features/overview/OverviewTable';
 import { SimulatorPanel } from './features/simulator/SimulatorPanel';
 import { useSimulatorStatus } from './features/simulator/useSimulatorStatus';
@@ -17,6 +18,7 @@ function OperatorScreen() {
   const { view, generation } = useConnection(client);
   const { info, tags, devices } = useRuntimeData(generation);
   const [selectedTagId, setSelectedTagId] = useState<string | null>(null);
+  const [screen, setScreen] = useState<ScreenName>('operate');
   const simulator = useSimulatorStatus(info?.simulator === true, generation);
 
   const trendTag = useMemo(() => {
@@ -30,16 +32,20 @@ function OperatorScreen() {
 
   return (
     <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
-      <HeaderBar info={info} connection={view} />
+      <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} />
       {view === 'disconnected' && <DisconnectedBanner />}
       <DeviceStrip devices={devices} />
-      <main className="workspace">
-        <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
-        <div className="workspace__side">
-          <TrendPanel tag={trendTag} generation={generation} />
-          {info?.simulator === true && <SimulatorPanel controls={simulator} />}
-        </div>
-      </main>
+      {screen === 'diagnostics' ? (
+        <DiagnosticsScreen generation={generation} />
+      ) : (
+        <main className="workspace">
+          <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
+          <div className="workspace__side">
+            <TrendPanel tag={trendTag} generation={generation} />
+            {info?.simulator === true && <SimulatorPanel controls={simulator} />}
+          </div>
+        </main>
+      )}
       <MessageLine />
     </div>
   );

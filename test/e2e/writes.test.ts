@@ -76,3 +76,20 @@ test('3. a command bit through ON/OFF buttons', async () => {
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('[data-testid="write-dialog"]').count(), 0, 'Escape closes the dialog');
 });
+
+test('4. the diagnostics screen shows each device\'s counters and response times, and the writes on record', async () => {
+  await page.click('[data-testid="nav-diagnostics"]');
+  const plc = page.locator('[data-testid="diagnostics"] [data-device-id="filler_plc"]');
+  await plc.waitFor({ timeout: 5000 });
+  assert.equal(await plc.getAttribute('data-state'), 'online');
+  assert.match(await plc.locator('[data-testid="response-times"]').innerText(), /\d+(\.\d)? \/ \d+(\.\d)? \/ \d+(\.\d)? ms/);
+  const before = Number(await plc.locator('[data-testid="requests"]').innerText());
+  await waitFor('the request counter to move', async () => Number(await plc.locator('[data-testid="requests"]').innerText()) > before, 6000);
+  const audit = page.locator('[data-testid="audit-table"]');
+  const text = await audit.innerText();
+  assert.match(text, /L1\.SpeedSetpoint\s+120\s+135\s+Done/);
+  assert.match(text, /L1\.RunCommand/);
+  await page.screenshot({ path: join(shots, 'diagnostics.png') });
+  await page.click('[data-testid="nav-operate"]');
+  await page.waitForSelector('[data-testid="overview-table"]');
+});

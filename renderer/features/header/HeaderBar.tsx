@@ -8,13 +8,40 @@ const CONNECTION_TEXT: Record<ConnectionView, string> = {
   disconnected: 'DISCONNECTED',
 };
 
-export function HeaderBar({ info, connection }: { info: AppInfo | null; connection: ConnectionView }) {
+export type ScreenName = 'operate' | 'diagnostics';
+const SCREENS: { name: ScreenName; label: string }[] = [
+  { name: 'operate', label: 'Overview' },
+  { name: 'diagnostics', label: 'Diagnostics' },
+];
+
+interface HeaderBarProps {
+  info: AppInfo | null;
+  connection: ConnectionView;
+  screen: ScreenName;
+  onScreen: (screen: ScreenName) => void;
+}
+
+export function HeaderBar({ info, connection, screen, onScreen }: HeaderBarProps) {
   return (
     <header className="header">
       <div className="header__product">Lineside</div>
       <div className="header__project" data-testid="project-name">
         {info?.projectName ?? ''}
       </div>
+      <nav className="nav" aria-label="Screens">
+        {SCREENS.map((s) => (
+          <button
+            key={s.name}
+            type="button"
+            className={`nav__tab${s.name === screen ? ' nav__tab--current' : ''}`}
+            aria-current={s.name === screen ? 'page' : undefined}
+            data-testid={`nav-${s.name}`}
+            onClick={() => onScreen(s.name)}
+          >
+            {s.label}
+          </button>
+        ))}
+      </nav>
       <div className="header__spacer" />
       <div
         className={`connection connection--${connection}`}
