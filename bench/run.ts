@@ -2,9 +2,10 @@
  * npm run bench -- <scenario>   (no scenario: all of them)
  * Each scenario prints one JSON line per measured case on stdout; progress goes to stderr.
  */
+import { run as acquisition } from './scenarios/acquisition';
 import { run as pipeline } from './scenarios/pipeline';
 
-const scenarios: Record<string, () => Promise<void>> = { pipeline };
+const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

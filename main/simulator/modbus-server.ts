@@ -95,7 +95,7 @@ function makeVector(o: ModbusSimulatorServerOptions, delay: Defer): IServiceVect
  * ServerTCP treats port 0 as "use 502", so a free port is found first. Another process can
  * take it between our probe and ServerTCP's listen; a few retries make that harmless.
  */
-async function probeFreePort(host: string): Promise<number> {
+export async function probeFreePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
@@ -107,7 +107,7 @@ async function probeFreePort(host: string): Promise<number> {
   });
 }
 
-function listen(vector: IServiceVector, host: string, port: number): Promise<ServerTCP> {
+export function listenModbusTcp(vector: IServiceVector, host: string, port: number): Promise<ServerTCP> {
   return new Promise((resolve, reject) => {
     const server = new ServerTCP(vector, { host, port, unitID: SIMULATOR_UNIT_ID });
     const onError = (err: Error | null): void => {
@@ -141,7 +141,7 @@ export async function startModbusServer(o: ModbusSimulatorServerOptions): Promis
   for (let attempt = 0; server === null; attempt++) {
     port = o.port === 0 ? await probeFreePort(o.host) : o.port;
     try {
-      server = await listen(vector, o.host, port);
+      server = await listenModbusTcp(vector, o.host, port);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (o.port !== 0 || code !== 'EADDRINUSE' || attempt >= 4) throw err;
