@@ -49,6 +49,8 @@ export interface RuntimeOptions {
   frameIntervalMs?: number;
   /** options for the built-in simulator (demo mode only) */
   simulator?: SimulatorOptions;
+  /** instrumentation (benchmarks): sees every batch on the tag bus */
+  onBatch?: (batch: readonly TagValue[]) => void;
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost> {
@@ -84,6 +86,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   const frameIntervalMs = options.frameIntervalMs ?? 100;
   const frames = new FrameCoalescer(frameIntervalMs, clock, (values) => emit({ event: 'values', data: { values } }));
   bus.subscribe((b) => cache.apply(b));
+  if (options.onBatch) bus.subscribe(options.onBatch);
   bus.subscribe((b) => historian.ingest(b));
   bus.subscribe((b) => frames.push(b));
 
