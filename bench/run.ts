@@ -4,8 +4,10 @@
  */
 import { run as acquisition } from './scenarios/acquisition';
 import { run as pipeline } from './scenarios/pipeline';
+import { run as historian } from './scenarios/historian';
+import { run as alarms } from './scenarios/alarms';
 
-const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition };
+const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { AlarmBanner, AlarmProvider, AlarmsScreen } from './features/alarms';
 import { DeviceStrip } from './features/devices/DeviceStrip';
 import { DisconnectedBanner } from './features/header/DisconnectedBanner';
 import { HeaderBar, type ScreenName } from './features/header/HeaderBar';
@@ -26,28 +27,38 @@ function OperatorScreen() {
     return tags.find((t) => t.id === selectedTagId) ?? defaultTrendTag(tags) ?? null;
   }, [tags, selectedTagId]);
 
+  const openLiveTrend = useCallback((tagId: string) => {
+    setSelectedTagId(tagId);
+    setScreen('operate');
+  }, []);
+
   useEffect(() => {
     document.title = info === null ? 'Lineside' : `Lineside — ${info.projectName}`;
   }, [info]);
 
   return (
-    <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
-      <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} />
-      {view === 'disconnected' && <DisconnectedBanner />}
-      <DeviceStrip devices={devices} />
-      {screen === 'diagnostics' ? (
-        <DiagnosticsScreen generation={generation} />
-      ) : (
-        <main className="workspace">
-          <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
-          <div className="workspace__side">
-            <TrendPanel tag={trendTag} generation={generation} />
-            {info?.simulator === true && <SimulatorPanel controls={simulator} />}
-          </div>
-        </main>
-      )}
-      <MessageLine />
-    </div>
+    <AlarmProvider generation={generation} openLiveTrend={openLiveTrend}>
+      <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
+        <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} />
+        {view === 'disconnected' && <DisconnectedBanner />}
+        <AlarmBanner onOpenSummary={() => setScreen('alarms')} />
+        <DeviceStrip devices={devices} />
+        {screen === 'alarms' ? (
+          <AlarmsScreen />
+        ) : screen === 'diagnostics' ? (
+          <DiagnosticsScreen generation={generation} />
+        ) : (
+          <main className="workspace">
+            <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
+            <div className="workspace__side">
+              <TrendPanel tag={trendTag} generation={generation} />
+              {info?.simulator === true && <SimulatorPanel controls={simulator} />}
+            </div>
+          </main>
+        )}
+        <MessageLine />
+      </div>
+    </AlarmProvider>
   );
 }
 

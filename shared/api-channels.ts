@@ -8,16 +8,33 @@ export const methodNames = [
   'tags.list',
   'values.snapshot',
   'history.query',
+  'history.buckets',
+  'history.status',
   'devices.list',
   'simulator.status',
   'simulator.setScenario',
   'simulator.dropout',
   'tags.write',
   'audit.recent',
+  'opcua.browse',
+  'opcua.certificates',
+  'opcua.trustCertificate',
+  'alarms.definitions',
+  'alarms.list',
+  'alarms.acknowledge',
+  'alarms.shelve',
+  'alarms.unshelve',
+  'alarms.reset',
+  'alarms.comment',
+  'alarms.removeFromService',
+  'alarms.returnToService',
+  'alarms.journal',
+  'alarms.journalCsv',
+  'alarms.kpis',
 ] as const;
 export type MethodName = (typeof methodNames)[number];
 
-export const eventNames = ['values', 'devices'] as const;
+export const eventNames = ['values', 'devices', 'alarms'] as const;
 
 export const IPC_EVENT_CHANNEL = 'lineside:event';
 export function ipcChannelFor(method: MethodName): string {

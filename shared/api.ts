@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import type { AuditEntry, DeviceStatus, EpochMs, TagInfo, TagScalar, TagValue } from './types';
+import type { OpcUaBrowseResult, OpcUaCertificates, OpcUaTrustResult } from './opcua';
+import { alarmApiParams, type AlarmApiEvents, type AlarmApiResults } from './alarm-api';
 import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
 
 export { IPC_EVENT_CHANNEL, ipcChannelFor } from './api-channels';
@@ -18,7 +20,12 @@ const epochMs = z.number().int().nonnegative();
 export const scenarioNames = ['bearingWear', 'stuckSensor', 'jam'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
+/** Where bucketed history comes from: raw samples, 1-minute or 1-hour rollups ('auto' picks). */
+export const historyResolutions = ['auto', 'raw', '1m', '1h'] as const;
+export type HistoryResolution = Exclude<(typeof historyResolutions)[number], 'auto'>;
+
 export const apiParams = {
+  ...alarmApiParams,
   'app.info': z.object({}).strict(),
   'tags.list': z.object({}).strict(),
   'values.snapshot': z.object({ tagIds: z.array(tagId).max(100_000).optional() }).strict(),
@@ -31,6 +38,17 @@ export const apiParams = {
     })
     .strict()
     .refine((p) => p.to > p.from, { message: '`to` must be after `from`', path: ['to'] }),
+  'history.buckets': z
+    .object({
+      tagIds: z.array(tagId).min(1).max(64),
+      from: epochMs,
+      to: epochMs,
+      buckets: z.number().int().min(1).max(20_000),
+      resolution: z.enum(historyResolutions).optional(),
+    })
+    .strict()
+    .refine((p) => p.to > p.from, { message: '`to` must be after `from`', path: ['to'] }),
+  'history.status': z.object({}).strict(),
   'devices.list': z.object({}).strict(),
   'simulator.status': z.object({}).strict(),
   'simulator.setScenario': z
@@ -39,6 +57,14 @@ export const apiParams = {
   'simulator.dropout': z.object({ seconds: z.number().positive().max(3600) }).strict(),
   'tags.write': z.object({ tagId, value: z.union([z.number().finite(), z.boolean(), z.string().max(1000)]) }).strict(),
   'audit.recent': z.object({ limit: z.number().int().min(1).max(1000).default(100), target: z.string().max(200).optional() }).strict(),
+  /** OPC UA: the children of a node (default the Objects folder), for picking tags */
+  'opcua.browse': z.object({ deviceId: tagId, nodeId: z.string().min(1).max(500).optional() }).strict(),
+  /** OPC UA: our client certificate and the server certificates trusted and rejected */
+  'opcua.certificates': z.object({ deviceId: tagId }).strict(),
+  /** OPC UA: trust a rejected server certificate (engineer action; on record in the audit trail) */
+  'opcua.trustCertificate': z
+    .object({ deviceId: tagId, thumbprint: z.string().regex(/^[0-9A-Fa-f:\s]{40,59}$/, 'must be a SHA-1 thumbprint (40 hex digits)') })
+    .strict(),
 } as const;
 
 export type MethodName = keyof typeof apiParams;
@@ -74,6 +100,43 @@ export interface HistorySeries {
   decimated: boolean;
 }
 
+/** One tag's statistics per bucket; null where no good value was in force (a gap). */
+export interface HistoryBucketSeries {
+  tagId: string;
+  min: (number | null)[];
+  max: (number | null)[];
+  first: (number | null)[];
+  last: (number | null)[];
+  /** time-weighted average of the value in force (step-hold between samples) */
+  avg: (number | null)[];
+}
+
+/** Several tags over one time range, in buckets that start at `t[i]` and last `bucketMs`. */
+export interface HistoryBuckets {
+  from: EpochMs;
+  to: EpochMs;
+  resolution: HistoryResolution;
+  bucketMs: number;
+  t: EpochMs[];
+  series: HistoryBucketSeries[];
+}
+
+/** The historian's health: whether it writes, what waits, what was lost, how far back data goes. */
+export interface HistorianStatus {
+  state: 'ok' | 'error';
+  /** why it cannot write (e.g. `disk_full`), since when; samples wait in memory meanwhile */
+  error: { code: string; message: string; since: EpochMs } | null;
+  writer: 'worker' | 'inline';
+  pendingSamples: number;
+  /** samples dropped (oldest first) because more than the bound waited for a commit */
+  droppedSamples: number;
+  storedSamples: number;
+  usedBytes: number;
+  quotaBytes: number | null;
+  /** per tag, the oldest time still available as raw samples and as rollups */
+  oldest: { tagId: string; raw: EpochMs | null; rollup1m: EpochMs | null; rollup1h: EpochMs | null }[];
+}
+
 export interface SimulatorStatus {
   scenarios: Record<ScenarioName, boolean>;
   dropoutUntil: EpochMs | null;
@@ -91,22 +154,27 @@ export interface TagWriteResult {
   ts: EpochMs;
 }
 
-export interface ApiResults {
+export interface ApiResults extends AlarmApiResults {
   'app.info': AppInfo;
   'tags.list': TagInfo[];
   'values.snapshot': TagValue[];
   'history.query': HistorySeries;
+  'history.buckets': HistoryBuckets;
+  'history.status': HistorianStatus;
   'devices.list': DeviceStatus[];
   'simulator.status': SimulatorStatus | null;
   'simulator.setScenario': SimulatorStatus;
   'simulator.dropout': SimulatorStatus;
   'tags.write': TagWriteResult;
   'audit.recent': AuditEntry[];
+  'opcua.browse': OpcUaBrowseResult;
+  'opcua.certificates': OpcUaCertificates;
+  'opcua.trustCertificate': OpcUaTrustResult;
 }
 export type ResultOf<M extends MethodName> = ApiResults[M];
 
 /** What the runtime pushes. Values come as coalesced frames, never one message per value. */
-export interface ApiEvents {
+export interface ApiEvents extends AlarmApiEvents {
   values: { values: TagValue[] };
   devices: { devices: DeviceStatus[] };
 }

@@ -73,6 +73,8 @@ export function registerCount(dataType: string, stringRegisters = 0): number {
     case 'uint32':
     case 'float32':
       return 2;
+    case 'int64':
+    case 'uint64':
     case 'float64':
       return 4;
     case 'string':

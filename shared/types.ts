@@ -1,4 +1,5 @@
 import type { Quality } from './quality';
+import type { OpcUaAcquisitionMode, OpcUaSecurityMode, OpcUaSecurityPolicy, ServerCertificateStatus } from './opcua';
 
 /** Epoch milliseconds, UTC. */
 export type EpochMs = number;
@@ -23,6 +24,8 @@ export type TagDataType =
   | 'uint16'
   | 'int32'
   | 'uint32'
+  | 'int64'
+  | 'uint64'
   | 'float32'
   | 'float64'
   | 'string';
@@ -49,7 +52,7 @@ export type DeviceState = 'connecting' | 'online' | 'degraded' | 'backoff' | 'st
 export interface DeviceStatus {
   deviceId: string;
   name: string;
-  protocol: 'modbus-tcp' | 'opcua';
+  protocol: 'modbus-tcp' | 'modbus-rtu' | 'opcua';
   endpoint: string;
   state: DeviceState;
   lastError: string | null;
@@ -63,6 +66,22 @@ export interface DeviceStatus {
   responseMs: { p50: number; p95: number; p99: number; max: number; samples: number } | null;
   /** when the device last answered a request */
   lastOkTs: EpochMs | null;
+  /** OPC UA (secure modes): the server's certificate as last presented, and whether it is trusted */
+  certificate?: ServerCertificateStatus;
+  /** OPC UA: how values arrive on the current connection */
+  acquisition?: DeviceAcquisition;
+}
+
+/** OPC UA: subscription (the server reports changes) or polling (a Read per scan). */
+export interface DeviceAcquisition {
+  mode: OpcUaAcquisitionMode;
+  /** nodes served by monitored items / by Reads (refused monitored items are read instead) */
+  monitoredItems: number;
+  polledItems: number;
+  /** why polling replaces what was configured, e.g. "CreateSubscription refused: BadTooManySubscriptions" */
+  fallback: string | null;
+  securityMode: OpcUaSecurityMode;
+  securityPolicy: OpcUaSecurityPolicy;
 }
 
 export type AuditOutcome = 'done' | 'refused' | 'failed' | 'unverified';

@@ -1,7 +1,7 @@
 import type { Quality } from '../../shared/quality';
 import type { TagScalar, TagValue } from '../../shared/types';
 import type { Clock, TimerHandle } from '../util/clock';
-import type { Driver, DriverReading, DriverTag, ReadPlan } from '../drivers/driver';
+import { isPushingDriver, type Driver, type DriverReading, type DriverTag, type ReadPlan } from '../drivers/driver';
 import { scaleValue, type LinearScaling } from './scaling';
 
 export interface AcquiredTag {
@@ -34,6 +34,8 @@ export class ScanGroup {
   private readonly last = new Map<string, { value: TagScalar | null; quality: Quality; sourceTs: number; confirmedAt: number }>();
   readonly stats: ScanGroupStats = { scans: 0, overruns: 0, lastDurationMs: 0 };
   private stopped = true;
+  /** drivers that push changes (OPC UA subscriptions) deliver between scans too */
+  private stopPush: (() => void) | null = null;
 
   constructor(
     readonly driver: Driver,
@@ -56,11 +58,18 @@ export class ScanGroup {
     for (const t of this.tags) {
       this.last.set(t.id, { value: null, quality: { level: 'bad', reason: 'waiting' }, sourceTs: now, confirmedAt: now });
     }
+    if (isPushingDriver(this.driver)) {
+      this.stopPush = this.driver.onReadings(this.plan, (readings) => {
+        if (!this.stopped) this.apply(readings);
+      });
+    }
     this.schedule();
   }
 
   stop(): void {
     this.stopped = true;
+    this.stopPush?.();
+    this.stopPush = null;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }

@@ -25,7 +25,7 @@ export function toAcquiredTag(t: TagConfig): AcquiredTag {
     id: t.id,
     deviceId: t.device,
     scanMs: t.scanMs,
-    driverTag: { tagId: t.id, address: t.address, dataType: t.dataType, wordOrder: t.wordOrder },
+    driverTag: { tagId: t.id, address: t.address, dataType: t.dataType, wordOrder: t.wordOrder, length: t.length, samplingMs: t.scanMs, opcuaDeadband: t.opcuaDeadband },
     scaling: t.scaling,
   };
 }

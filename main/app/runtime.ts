@@ -14,7 +14,7 @@ import {
   type ParsedParamsOf,
   type ResultOf,
 } from '../../shared/api';
-import type { TagValue } from '../../shared/types';
+import type { DeviceStatus, TagValue } from '../../shared/types';
 import { AcquisitionService } from '../acquisition/acquisition-service';
 import { loadProjectFile } from '../config/project-loader';
 import type { Project } from '../config/project-schema';
@@ -32,6 +32,9 @@ import { demoProjectFile } from './paths';
 import { toAcquiredTag, toTagInfo, toWritableTag } from './project-tags';
 import { AuditTrail } from '../security/audit-trail';
 import { WriteRefused, WriteService } from '../acquisition/write-service';
+import { StorageFilter, storagePolicy } from '../acquisition/storage-filter';
+import { opcuaHandlers } from './opcua-api';
+import { alarmHandlers, createAlarmService, deviceCommunication } from './alarm-api';
 import type { RuntimeHost } from './runtime-host';
 import { version } from './version';
 
@@ -73,8 +76,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     await simulator?.stop();
     throw err;
   }
-  const historian = new Historian(db, clock);
-  historian.registerTags(project.tags.map((t) => t.id));
+  // The writer runs on a worker thread: commits, compaction and fsyncs stay off this event loop.
+  const historian = new Historian(db, clock, { writer: 'worker', nativeBinding: options.nativeBinding });
+  historian.registerTags(project.tags.map((t) => ({ name: t.id, units: t.units })));
   historian.markStart(clock.now());
 
   const bus = new TagBus((err) => log.error(`tag bus consumer failed: ${(err as Error).stack ?? String(err)}`));
@@ -87,7 +91,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   const frames = new FrameCoalescer(frameIntervalMs, clock, (values) => emit({ event: 'values', data: { values } }));
   bus.subscribe((b) => cache.apply(b));
   if (options.onBatch) bus.subscribe(options.onBatch);
-  bus.subscribe((b) => historian.ingest(b));
+  const storage = new StorageFilter(new Map(project.tags.map((t) => [t.id, storagePolicy({ ...t.storage, min: t.min, max: t.max })])));
+  bus.subscribe((b) => {
+    const stored = storage.filter(b);
+    if (stored.length > 0) historian.ingest(stored);
+  });
   bus.subscribe((b) => frames.push(b));
 
   const drivers = new Map<string, Driver>();
@@ -103,6 +111,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   acquisition.start();
 
   const audit = new AuditTrail(db);
+  const alarms = createAlarmService({
+    project,
+    db,
+    clock,
+    emit: (statuses) => emit({ event: 'alarms', data: { statuses } }),
+    audit: (r) => audit.record(r),
+    log: createLogger('alarms'),
+  });
+  bus.subscribe((b) => alarms.ingest(b));
+  const communication = deviceCommunication();
+  const deviceToAlarms = (s: { deviceId: string; state: DeviceStatus['state'] }) => {
+    const communicating = communication(s.deviceId, s.state);
+    if (communicating !== null) alarms.setDeviceCommunicating(s.deviceId, communicating);
+  };
+  acquisition.deviceStatuses().forEach(deviceToAlarms);
+  acquisition.onDeviceStatus(deviceToAlarms);
   const writes = new WriteService({
     tags: project.tags.filter((t) => enabled.has(t.device)).map(toWritableTag),
     drivers,
@@ -138,6 +162,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       if (!tagIds.has(p.tagId)) throw new ApiError({ code: 'not_found', message: `unknown tag "${p.tagId}"`, context: { tagId: p.tagId } });
       return historian.query(p.tagId, p.from, p.to, p.maxPoints);
     },
+    'history.buckets': (p) => {
+      const unknown = p.tagIds.find((id) => !tagIds.has(id));
+      if (unknown !== undefined) throw new ApiError({ code: 'not_found', message: `unknown tag "${unknown}"`, context: { tagId: unknown } });
+      return historian.queryBuckets(p.tagIds, p.from, p.to, p.buckets, p.resolution ?? 'auto');
+    },
+    'history.status': () => historian.status(),
     'devices.list': () => acquisition.deviceStatuses(),
     'simulator.status': () => simulator?.status() ?? null,
     'simulator.setScenario': (p) => {
@@ -158,6 +188,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       }
     },
     'audit.recent': (p) => audit.recent(p.limit, p.target),
+    ...opcuaHandlers({ drivers, record: (r) => audit.record(r), clock, user: ANONYMOUS }),
+    ...alarmHandlers(alarms, ANONYMOUS),
     'simulator.dropout': (p) => {
       const sim = requireSimulator();
       sim.dropout(p.seconds * 1000);
@@ -190,7 +222,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       closing ??= (async () => {
         frames.stop();
         await acquisition.stop();
-        historian.close();
+        await historian.close();
+        alarms.close();
         db.close();
         await simulator?.stop();
         listeners.clear();
@@ -204,10 +237,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
 export function bindToSimulator(project: Project, sim: Pick<SimulatedLine, 'endpoints'>): Project {
   return {
     ...project,
-    devices: project.devices.map((d) =>
-      d.protocol === 'modbus-tcp'
-        ? { ...d, host: sim.endpoints.modbusTcp.host, port: sim.endpoints.modbusTcp.port }
-        : { ...d, endpoint: sim.endpoints.opcua },
-    ),
+    devices: project.devices.map((d) => {
+      if (d.protocol === 'modbus-tcp') return { ...d, host: sim.endpoints.modbusTcp.host, port: sim.endpoints.modbusTcp.port };
+      if (d.protocol === 'opcua') return { ...d, endpoint: sim.endpoints.opcua };
+      return d;
+    }),
   };
 }

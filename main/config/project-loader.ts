@@ -8,6 +8,7 @@ import { LineCounter, parseDocument, type Document, type Node as YamlNode } from
 import type { z } from 'zod';
 import { parseModbusAddress, registerCount } from '../../shared/modbus-address';
 import { projectSchema, type Project } from './project-schema';
+import { checkAlarmReferences } from './alarm-schema';
 
 export interface ProjectIssue {
   /** e.g. `tags[12].address` */
@@ -62,15 +63,15 @@ export function parseProjectText(text: string, file = '<project>'): Project {
   if (!parsed.success) {
     throw new ProjectFileError(file, parsed.error.issues.map((i) => issueAt(doc, lineCounter, i.path, describeIssue(i))));
   }
-  const crossIssues = checkReferences(parsed.data).map((c) => issueAt(doc, lineCounter, c.path, c.message));
+  const crossIssues = [...checkReferences(parsed.data), ...checkAlarmReferences(parsed.data)].map((c) => issueAt(doc, lineCounter, c.path, c.message));
   if (crossIssues.length > 0) throw new ProjectFileError(file, crossIssues);
   return parsed.data;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue) {
-    return `${issue.message} (protocol must be one of: modbus-tcp, opcua)`;
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'protocol') {
+    return `${issue.message} (protocol must be one of: modbus-tcp, modbus-rtu, opcua)`;
   }
   return issue.message;
 }
@@ -83,6 +84,7 @@ function checkReferences(project: Project): { path: (string | number)[]; message
     if (devices.has(d.id)) issues.push({ path: ['devices', i, 'id'], message: `duplicate device id "${d.id}"` });
     devices.set(d.id, d);
   });
+  issues.push(...checkSerialLines(project.devices));
   const tagIds = new Set<string>();
   project.tags.forEach((t, i) => {
     if (tagIds.has(t.id)) issues.push({ path: ['tags', i, 'id'], message: `duplicate tag id "${t.id}"` });
@@ -95,10 +97,16 @@ function checkReferences(project: Project): { path: (string | number)[]; message
       });
       return;
     }
+    if (t.storage.deadbandPercent !== undefined && (t.min === undefined || t.max === undefined)) {
+      issues.push({ path: ['tags', i, 'storage', 'deadbandPercent'], message: 'a percent deadband needs the tag\'s min and max (its span)' });
+    }
     if (t.min !== undefined && t.max !== undefined && t.min >= t.max) {
       issues.push({ path: ['tags', i, 'max'], message: `max (${t.max}) must be greater than min (${t.min})` });
     }
-    if (device.protocol === 'modbus-tcp') {
+    if (t.length !== undefined && (t.dataType !== 'string' || device.protocol === 'opcua')) {
+      issues.push({ path: ['tags', i, 'length'], message: 'length applies to Modbus strings only' });
+    }
+    if (device.protocol === 'modbus-tcp' || device.protocol === 'modbus-rtu') {
       const addr = parseModbusAddress(t.address);
       if (!addr.ok) {
         issues.push({ path: ['tags', i, 'address'], message: addr.error });
@@ -112,9 +120,9 @@ function checkReferences(project: Project): { path: (string | number)[]; message
         issues.push({ path: ['tags', i, 'dataType'], message: `${t.address} is a bit in a register: dataType must be bool` });
       } else if (!bitArea && a.bit === undefined && t.dataType === 'bool') {
         issues.push({ path: ['tags', i, 'address'], message: `a bool in a register needs a bit: write ${t.address}.<bit>` });
-      } else if (t.dataType === 'string') {
-        issues.push({ path: ['tags', i, 'dataType'], message: 'Modbus strings are not supported yet' });
-      } else if (a.offset + registerCount(t.dataType) - 1 > 65535) {
+      } else if (t.dataType === 'string' && t.length === undefined) {
+        issues.push({ path: ['tags', i, 'length'], message: 'a Modbus string needs its length in registers (2 characters each), e.g. length: 8' });
+      } else if (a.offset + registerCount(t.dataType, t.length) - 1 > 65535) {
         issues.push({ path: ['tags', i, 'address'], message: `${t.dataType} at ${t.address} runs past register 65535` });
       }
       if (t.writable && (a.area === 'input' || a.area === 'discrete')) {
@@ -125,6 +133,29 @@ function checkReferences(project: Project): { path: (string | number)[]; message
         path: ['tags', i, 'address'],
         message: `"${t.address}" is not an OPC UA NodeId (expected e.g. ns=1;s=Line1.Speed or ns=2;i=1001)`,
       });
+    }
+  });
+  return issues;
+}
+
+/** Devices on one serial port share the line: same settings, distinct unit ids. */
+function checkSerialLines(devices: Project['devices']): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const first = new Map<string, Extract<Project['devices'][number], { protocol: 'modbus-rtu' }>>();
+  devices.forEach((d, i) => {
+    if (d.protocol !== 'modbus-rtu') return;
+    const other = first.get(d.port);
+    if (!other) {
+      first.set(d.port, d);
+      return;
+    }
+    for (const key of ['baudRate', 'parity', 'stopBits', 'interFrameDelayMs'] as const) {
+      if (d[key] !== other[key]) {
+        issues.push({ path: ['devices', i, key], message: `${d.port} is shared with device "${other.id}", whose ${key} is ${String(other[key])}: one line, one setting` });
+      }
+    }
+    if (devices.some((e, j) => j < i && e.protocol === 'modbus-rtu' && e.port === d.port && e.unitId === d.unitId)) {
+      issues.push({ path: ['devices', i, 'unitId'], message: `unit ${d.unitId} on ${d.port} is already another device` });
     }
   });
   return issues;

@@ -11,6 +11,8 @@ const id = z
   .regex(/^[A-Za-z][A-Za-z0-9_.:-]*$/, 'must start with a letter and use only letters, digits, _ . : -');
 
 import { wordOrders, type WordOrder } from '../../shared/modbus-address';
+import { opcuaAcquisitionModes, opcuaSecurityModes, opcuaSecurityPolicies } from '../../shared/opcua';
+import { alarmsSectionSchema } from './alarm-schema';
 export { wordOrders, type WordOrder };
 
 const deviceCommon = {
@@ -38,12 +40,58 @@ export const opcuaDeviceSchema = z
     ...deviceCommon,
     protocol: z.literal('opcua'),
     endpoint: z.string().regex(/^opc\.tcp:\/\/[^\s/]+(:\d+)?(\/.*)?$/, 'must be an opc.tcp:// URL'),
+    /** subscription (default): the server reports changes; polling: one Read per scan */
+    mode: z.enum(opcuaAcquisitionModes).default('subscription'),
+    securityMode: z.enum(opcuaSecurityModes).default('None'),
+    /** default: None without security, Basic256Sha256 with Sign or SignAndEncrypt */
+    securityPolicy: z.enum(opcuaSecurityPolicies).optional(),
+    /** user name and password; without a user name the session is anonymous */
+    username: z.string().min(1).max(200).optional(),
+    password: z.string().max(500).optional(),
+    /** the environment variable holding the password, so that it stays out of the project file */
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, _)')
+      .optional(),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (d.securityMode === 'None' && d.securityPolicy !== undefined && d.securityPolicy !== 'None') {
+      issue('securityPolicy', `${d.securityPolicy} needs securityMode Sign or SignAndEncrypt`);
+    }
+    if (d.securityMode !== 'None' && d.securityPolicy === 'None') issue('securityPolicy', `securityMode ${d.securityMode} needs a policy other than None`);
+    if (d.username === undefined && (d.password !== undefined || d.passwordEnv !== undefined)) issue('username', 'a password needs a username');
+    if (d.password !== undefined && d.passwordEnv !== undefined) issue('passwordEnv', 'give password or passwordEnv, not both');
+    if (d.username !== undefined && d.password === undefined && d.passwordEnv === undefined) issue('password', `username ${d.username} needs password or passwordEnv`);
+  });
+
+/**
+ * Modbus RTU: one device per unit id. Devices naming the same `port` share one serial line
+ * (one open port, one request at a time), so their line settings must agree.
+ */
+export const modbusRtuDeviceSchema = z
+  .object({
+    ...deviceCommon,
+    protocol: z.literal('modbus-rtu'),
+    /** serial device: /dev/ttyUSB0, /dev/serial/by-id/…, COM3 */
+    port: z.string().min(1).max(500),
+    baudRate: z.number().int().min(300).max(921_600).default(19200),
+    parity: z.enum(['none', 'even', 'odd']).default('even'),
+    /** RTU framing is 8 data bits by definition (7 is Modbus ASCII) */
+    dataBits: z.literal(8).default(8),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    /** 1..247 on a serial line (0 is broadcast, which never answers) */
+    unitId: z.number().int().min(1).max(247).default(1),
+    wordOrder: z.enum(wordOrders as [WordOrder, ...WordOrder[]]).default('ABCD'),
+    /** silence kept on the line between an answer and the next request; default 3.5 characters */
+    interFrameDelayMs: z.number().min(0).max(1000).optional(),
   })
   .strict();
 
-export const deviceSchema = z.discriminatedUnion('protocol', [modbusTcpDeviceSchema, opcuaDeviceSchema]);
+export const deviceSchema = z.discriminatedUnion('protocol', [modbusTcpDeviceSchema, modbusRtuDeviceSchema, opcuaDeviceSchema]);
 
-export const dataTypes = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'] as const;
+export const dataTypes = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string'] as const;
 
 export const scalingSchema = z
   .object({
@@ -65,6 +113,8 @@ export const tagSchema = z
     address: z.string().min(1).max(500),
     dataType: z.enum(dataTypes),
     wordOrder: z.enum(wordOrders as [WordOrder, ...WordOrder[]]).optional(),
+    /** Modbus strings: length in registers (2 characters each); at most one FC16 write (123) */
+    length: z.number().int().min(1).max(123).optional(),
     units: z.string().max(40).default(''),
     scanMs: z.number().int().min(50).max(3_600_000).default(1000),
     scaling: scalingSchema.optional(),
@@ -72,6 +122,25 @@ export const tagSchema = z
     max: z.number().optional(),
     decimals: z.number().int().min(0).max(9).default(1),
     writable: z.boolean().default(false),
+    /** OPC UA subscriptions: the server reports a change only beyond this deadband (DataChangeFilter) */
+    opcuaDeadband: z
+      .object({ type: z.enum(['absolute', 'percent']), value: z.number().positive() })
+      .strict()
+      .refine((d) => d.type === 'absolute' || d.value <= 100, { message: 'a percent deadband is at most 100', path: ['value'] })
+      .optional(),
+    /**
+     * What reaches the historian: a sample is stored when it moved more than the deadband
+     * (absolute, or percent of max − min) since the last stored one, when its quality changed,
+     * and at least every heartbeatS seconds.
+     */
+    storage: z
+      .object({
+        deadband: z.number().nonnegative().optional(),
+        deadbandPercent: z.number().min(0).max(100).optional(),
+        heartbeatS: z.number().int().min(1).max(86_400).default(60),
+      })
+      .strict()
+      .default({ heartbeatS: 60 }),
   })
   .strict();
 
@@ -83,6 +152,8 @@ export const projectSchema = z
     line: z.string().min(1).max(100).default('line'),
     devices: z.array(deviceSchema).min(1),
     tags: z.array(tagSchema).min(1),
+    /** alarm definitions and settings (docs/alarms.md) */
+    alarms: alarmsSectionSchema.prefault({}),
   })
   .strict();
 
@@ -90,6 +161,7 @@ export type ProjectInput = z.input<typeof projectSchema>;
 export type Project = z.output<typeof projectSchema>;
 export type DeviceConfig = z.output<typeof deviceSchema>;
 export type ModbusTcpDeviceConfig = z.output<typeof modbusTcpDeviceSchema>;
+export type ModbusRtuDeviceConfig = z.output<typeof modbusRtuDeviceSchema>;
 export type OpcUaDeviceConfig = z.output<typeof opcuaDeviceSchema>;
 export type TagConfig = z.output<typeof tagSchema>;
 export type Scaling = z.output<typeof scalingSchema>;

@@ -6,6 +6,7 @@
 import type { Quality } from '../../shared/quality';
 import type { WordOrder } from '../../shared/modbus-address';
 import type { DeviceStatus, TagDataType, TagScalar } from '../../shared/types';
+import type { OpcUaDeadband } from '../../shared/opcua';
 
 export interface DriverTag {
   tagId: string;
@@ -13,6 +14,12 @@ export interface DriverTag {
   address: string;
   dataType: TagDataType;
   wordOrder?: WordOrder;
+  /** Modbus strings: length in registers (2 characters each) */
+  length?: number;
+  /** how often the device should sample the value (OPC UA monitored items); the tag's scan rate */
+  samplingMs?: number;
+  /** OPC UA subscriptions: report a change only beyond this deadband (DataChangeFilter) */
+  opcuaDeadband?: OpcUaDeadband;
 }
 
 /** A raw reading, before scaling to engineering units. */
@@ -43,6 +50,20 @@ export interface Driver {
   status(): DeviceStatus;
   onStatus(listener: (status: DeviceStatus) => void): () => void;
   close(): Promise<void>;
+}
+
+/**
+ * Optional capability of a driver whose device pushes changes (OPC UA subscriptions): readings
+ * of a plan's tags as they arrive, between reads, for low latency. `read(plan)` still answers
+ * with the latest values and their current quality, so scan groups keep their timing and their
+ * staleness rules; pushed readings only arrive earlier.
+ */
+export interface PushingDriver extends Driver {
+  onReadings(plan: ReadPlan, listener: (readings: DriverReading[]) => void): () => void;
+}
+
+export function isPushingDriver(driver: Driver): driver is PushingDriver {
+  return typeof (driver as Partial<PushingDriver>).onReadings === 'function';
 }
 
 export class DriverError extends Error {

@@ -1,22 +1,67 @@
 /**
- * The historian: stores samples from the tag bus in batched transactions and answers range
- * queries. Samples are filtered before storage: a value is stored when it or its quality
- * changed, or when `heartbeatMs` passed since the tag's last stored sample, so a constant value
- * still proves the link was alive.
+ * The historian: takes samples from the tag bus, hands them to the writer in batches (columns of
+ * typed arrays, at least every flush interval), and answers range queries from its own read
+ * connection. Storage, compaction, rollups and retention are the writer's (writer.ts); the
+ * tables and encodings are described in docs/database.md.
+ *
+ * Which samples to store is acquisition's decision (deadband, heartbeat); the historian stores
+ * what it is given. `heartbeatMs` switches on a simple change filter of its own, for callers that
+ * feed it unfiltered values.
  */
-import type { HistorySeries } from '../../shared/api';
-import { decodeQuality, encodeQuality } from '../../shared/quality';
-import type { TagValue } from '../../shared/types';
+import type { HistorianStatus, HistoryBuckets, HistoryResolution, HistorySeries } from '../../shared/api';
+import { encodeQuality } from '../../shared/quality';
+import type { TagScalar, TagValue } from '../../shared/types';
 import type { Clock, TimerHandle } from '../util/clock';
 import { createLogger } from '../util/log';
 import type { SqliteDatabase } from './database';
+import { defaultBudgets, HistoryReader, type QueryBudgets, type TagRef } from './query';
+import { ROLLUP_LEVELS } from './rollup';
+import { emptyBatch, setValue, trimBatch, valueAt, type TaggedBatch } from './samples';
+import { defaultWriterConfig, type RetentionConfig, type WriterConfig, type WriterStatus } from './writer';
+import { InlineWriterHost, WorkerWriterHost, type WriterHost } from './writer-host';
 
 const log = createLogger('historian');
 
+export interface RetentionOptions {
+  /** default maximum age of a tag's data (ms); null or absent: kept until the quota needs room */
+  maxAgeMs?: number | null;
+  /** per tag name, overriding the default (null: forever) */
+  perTag?: Record<string, number | null>;
+  /** the database's used size is kept below this (bytes) by deleting the oldest data first */
+  quotaBytes?: number | null;
+}
+
 export interface HistorianOptions {
   flushIntervalMs?: number;
+  /** samples per batch handed to the writer; a full batch goes at once */
   maxBatch?: number;
+  /** when set, store a value only when it or its quality changed, or after this long unchanged */
   heartbeatMs?: number;
+  /** 'worker': write on a worker thread (the runtime); 'inline': on this thread (tests, tools) */
+  writer?: 'worker' | 'inline';
+  /** better_sqlite3.node for this process's ABI (Electron), passed to the writer thread */
+  nativeBinding?: string;
+  hotMs?: number;
+  chunkMaxSamples?: number;
+  maxPendingSamples?: number;
+  retryMs?: number;
+  retention?: RetentionOptions;
+  budgets?: Partial<QueryBudgets>;
+}
+
+export interface TagRegistration {
+  name: string;
+  units?: string;
+}
+
+/** One raw sample, as the export and other readers see it. */
+export interface RawSample {
+  tagId: string;
+  ts: number;
+  sourceTs: number;
+  value: TagScalar | null;
+  /** encodeQuality of shared/quality.ts */
+  quality: number;
 }
 
 interface LastStored {
@@ -25,48 +70,118 @@ interface LastStored {
   ts: number;
 }
 
-type Row = { ts: number; value: number | string | null; quality: number };
-
 export class Historian {
-  private buffer: { tag: number; ts: number; value: unknown; quality: number; sourceTs: number }[] = [];
   private readonly tagIds = new Map<string, number>();
+  private readonly units = new Map<string, string>();
   private readonly lastStored = new Map<number, LastStored>();
+  private batch: TaggedBatch;
   private timer: TimerHandle | null = null;
   private readonly flushIntervalMs: number;
   private readonly maxBatch: number;
-  private readonly heartbeatMs: number;
-  private readonly insert;
+  private readonly heartbeatMs: number | null;
+  private host: WriterHost;
+  private readonly reader: HistoryReader;
   private readonly insertTag;
-  private readonly selectRange;
+  private readonly writerConfig: Partial<WriterConfig>;
+  private retention: RetentionOptions;
   private closed = false;
-  readonly stats = { stored: 0, skipped: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0, errors: 0 };
+  private lastState: 'ok' | 'error' = 'ok';
+  /** counts of writer hosts replaced after a failure */
+  private readonly retired = { dropped: 0, committed: 0 };
+  /** kept for callers of the first historian; `stored` counts committed samples */
+  readonly stats = { stored: 0, skipped: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0, errors: 0, dropped: 0 };
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
-    options: HistorianOptions = {},
+    private readonly options: HistorianOptions = {},
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
-    this.maxBatch = options.maxBatch ?? 20_000;
-    this.heartbeatMs = options.heartbeatMs ?? 60_000;
-    this.insert = db.prepare('INSERT OR REPLACE INTO sample (tag, ts, value, quality, source_ts) VALUES (?, ?, ?, ?, ?)');
-    this.insertTag = db.prepare('INSERT INTO tag (name, created) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id');
-    this.selectRange = db.prepare('SELECT ts, value, quality FROM sample WHERE tag = ? AND ts >= ? AND ts <= ? ORDER BY ts');
-    for (const row of db.prepare('SELECT id, name FROM tag').all() as { id: number; name: string }[]) {
+    this.maxBatch = options.maxBatch ?? 8192;
+    this.heartbeatMs = options.heartbeatMs ?? null;
+    this.batch = emptyBatch(this.maxBatch);
+    this.retention = options.retention ?? {};
+    this.writerConfig = {
+      hotMs: options.hotMs ?? defaultWriterConfig.hotMs,
+      chunkMaxSamples: options.chunkMaxSamples ?? defaultWriterConfig.chunkMaxSamples,
+      maxPendingSamples: options.maxPendingSamples ?? defaultWriterConfig.maxPendingSamples,
+      retryMs: options.retryMs ?? defaultWriterConfig.retryMs,
+    };
+    this.insertTag = db.prepare(
+      'INSERT INTO tag (name, created, units) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET units = coalesce(excluded.units, units) RETURNING id',
+    );
+    for (const row of db.prepare('SELECT id, name, units FROM tag').all() as { id: number; name: string; units: string | null }[]) {
       this.tagIds.set(row.name, row.id);
+      if (row.units) this.units.set(row.name, row.units);
     }
+    this.reader = new HistoryReader(db, { ...defaultBudgets, ...options.budgets });
+    this.host = this.createHost();
   }
 
-  /** Registers the project's tags (ids are stable across restarts). */
-  registerTags(names: readonly string[]): void {
+  private createHost(): WriterHost {
+    const config = { ...this.writerConfig, retention: this.retentionConfig() };
+    if (this.options.writer !== 'worker') return new InlineWriterHost(this.db, this.clock, config);
+    if (this.db.memory) {
+      log.warn('an in-memory database cannot be opened by the writer thread; writing on the main thread');
+      return new InlineWriterHost(this.db, this.clock, config);
+    }
+    const host: WriterHost = new WorkerWriterHost({ file: this.db.name, nativeBinding: this.options.nativeBinding, config, now: this.clock.now() }, (err, started) => {
+      if (this.closed || this.host !== host) return;
+      if (!started) {
+        // The thread could not start (e.g. its file is missing from a package): write on this
+        // thread instead of not at all.
+        log.error(`the writer thread did not start (${err.message}); writing on the main thread`);
+        this.replaceHost(new InlineWriterHost(this.db, this.clock, config));
+        return;
+      }
+      // The thread died (a bug, out of memory): start another after a pause; it picks up from
+      // what is on disk. Meanwhile the status says so and samples are counted as dropped.
+      this.clock.setTimeout(() => {
+        if (this.closed || this.host !== host) return;
+        log.warn('starting a new writer thread');
+        this.replaceHost(this.createHost());
+      }, this.writerConfig.retryMs ?? defaultWriterConfig.retryMs);
+    });
+    return host;
+  }
+
+  /** Swaps the writer host, keeping the old one's counts in the totals. */
+  private replaceHost(next: WriterHost): void {
+    const old = this.host.status();
+    this.retired.dropped += old.droppedSamples;
+    this.retired.committed += old.committedSamples;
+    this.host = next;
+    this.host.configure(this.retentionConfig());
+  }
+
+  /** Registers the project's tags (ids are stable across restarts), with their units. */
+  registerTags(tags: readonly (string | TagRegistration)[]): void {
     const now = this.clock.now();
     this.db.transaction(() => {
-      for (const name of names) {
-        if (this.tagIds.has(name)) continue;
-        const row = this.insertTag.get(name, now) as { id: number };
-        this.tagIds.set(name, row.id);
+      for (const t of tags) {
+        const reg = typeof t === 'string' ? { name: t } : t;
+        if (this.tagIds.has(reg.name) && (reg.units === undefined || this.units.get(reg.name) === reg.units)) continue;
+        const row = this.insertTag.get(reg.name, now, reg.units ?? null) as { id: number };
+        this.tagIds.set(reg.name, row.id);
+        if (reg.units !== undefined) this.units.set(reg.name, reg.units);
       }
     })();
+    this.host.configure(this.retentionConfig());
+  }
+
+  /** Changes retention (the project's settings); applied by the writer in the background. */
+  setRetention(retention: RetentionOptions): void {
+    this.retention = retention;
+    this.host.configure(this.retentionConfig());
+  }
+
+  private retentionConfig(): RetentionConfig {
+    const perTag: [number, number | null][] = [];
+    for (const [name, ms] of Object.entries(this.retention.perTag ?? {})) {
+      const id = this.tagIds.get(name);
+      if (id !== undefined) perTag.push([id, ms]);
+    }
+    return { defaultMaxAgeMs: this.retention.maxAgeMs ?? null, perTag, quotaBytes: this.retention.quotaBytes ?? null };
   }
 
   /**
@@ -75,56 +190,82 @@ export class Historian {
    */
   markStart(ts: number): void {
     const gap = encodeQuality({ level: 'bad', reason: 'shutdown' });
-    this.db.transaction(() => {
-      for (const tag of this.tagIds.values()) this.insert.run(tag, ts, null, gap, ts);
-    })();
+    for (const tag of this.tagIds.values()) this.append(tag, ts, ts, gap, null);
     this.lastStored.clear();
+    this.post();
   }
 
-  ingest(batch: readonly TagValue[]): void {
+  ingest(values: readonly TagValue[]): void {
     if (this.closed) return;
-    for (const v of batch) {
+    for (const v of values) {
       const tag = this.tagIds.get(v.tagId);
       if (tag === undefined || v.value === null) continue;
       const quality = encodeQuality(v.quality);
-      const stored = typeof v.value === 'boolean' ? (v.value ? 1 : 0) : v.value;
-      const last = this.lastStored.get(tag);
-      if (last && last.value === stored && last.quality === quality && v.ts - last.ts < this.heartbeatMs) {
-        this.stats.skipped++;
-        continue;
+      if (this.heartbeatMs !== null) {
+        const last = this.lastStored.get(tag);
+        if (last && last.value === v.value && last.quality === quality && v.ts - last.ts < this.heartbeatMs) {
+          this.stats.skipped++;
+          continue;
+        }
+        this.lastStored.set(tag, { value: v.value, quality, ts: v.ts });
       }
-      this.lastStored.set(tag, { value: stored, quality, ts: v.ts });
-      this.buffer.push({ tag, ts: v.ts, value: stored, quality, sourceTs: v.sourceTs });
+      this.append(tag, v.ts, v.sourceTs, quality, v.value);
     }
-    if (this.buffer.length >= this.maxBatch) this.flush();
-    else if (!this.timer && this.buffer.length > 0) {
+    if (!this.timer && this.batch.length > 0) {
       this.timer = this.clock.setTimeout(() => {
         this.timer = null;
-        this.flush();
+        this.post();
       }, this.flushIntervalMs);
     }
   }
 
-  flush(): void {
-    if (this.buffer.length === 0) return;
-    const rows = this.buffer;
-    this.buffer = [];
+  private append(tag: number, ts: number, sourceTs: number, quality: number, value: TagScalar | null): void {
+    const b = this.batch;
+    const i = b.length;
+    b.tag[i] = tag;
+    // Storage is in whole milliseconds (the chunk codec relies on it).
+    b.ts[i] = Math.round(ts);
+    b.sourceTs[i] = Math.round(sourceTs);
+    b.quality[i] = quality;
+    setValue(b, i, value);
+    b.length++;
+    if (b.length === this.maxBatch) this.post();
+  }
+
+  /** Hands the current batch to the writer. */
+  private post(): void {
+    if (this.batch.length === 0) return;
     const started = performance.now();
-    try {
-      this.db.transaction(() => {
-        for (const r of rows) this.insert.run(r.tag, r.ts, r.value, r.quality, r.sourceTs);
-      })();
-      this.stats.stored += rows.length;
-      this.stats.flushes++;
-    } catch (err) {
-      // Keep the rows for the next attempt (e.g. disk full): nothing is dropped silently.
-      this.stats.errors++;
-      this.buffer = rows.concat(this.buffer);
-      log.error(`flush of ${rows.length} samples failed: ${(err as Error).message}`);
+    const full = this.batch.length === this.maxBatch;
+    const batch = trimBatch(this.batch);
+    if (full) this.batch = emptyBatch(this.maxBatch); // handed over whole (transferred to the worker)
+    else {
+      this.batch.length = 0; // trimBatch copied what it needed
+      this.batch.str = null;
     }
+    this.host.write(batch, this.clock.now());
+    this.stats.flushes++;
     const ms = performance.now() - started;
     this.stats.lastFlushMs = ms;
     this.stats.maxFlushMs = Math.max(this.stats.maxFlushMs, ms);
+    this.refreshStats();
+  }
+
+  private refreshStats(): void {
+    const s = this.host.status();
+    this.stats.stored = s.committedSamples + this.retired.committed;
+    this.stats.dropped = s.droppedSamples + this.retired.dropped;
+    if (s.state === 'error' && this.lastState !== 'error') this.stats.errors++;
+    this.lastState = s.state;
+  }
+
+  /** Hands buffered samples to the writer and waits until they are committed (or queued on error). */
+  async flush(): Promise<void> {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.post();
+    await this.host.sync(this.clock.now());
+    this.refreshStats();
   }
 
   /**
@@ -132,57 +273,107 @@ export class Historian {
    * each bucket yields its min and max (in time order) so spikes survive decimation. Samples
    * that are not good are gaps (null), never values.
    */
-  query(tagId: string, from: number, to: number, maxPoints: number): HistorySeries {
-    this.flush();
-    const series: HistorySeries = { tagId, from, to, t: [], v: [], decimated: false };
+  async query(tagId: string, from: number, to: number, maxPoints: number): Promise<HistorySeries> {
+    await this.flush();
     const tag = this.tagIds.get(tagId);
-    if (tag === undefined) return series;
-    const rows = this.selectRange.all(tag, from, to) as Row[];
-    const point = (r: Row): number | null => {
-      if (decodeQuality(r.quality).level !== 'good') return null;
-      return typeof r.value === 'number' ? r.value : null;
-    };
-    if (rows.length <= maxPoints) {
-      for (const r of rows) {
-        series.t.push(r.ts);
-        series.v.push(point(r));
-      }
-      return series;
-    }
-    series.decimated = true;
-    const buckets = Math.max(1, Math.floor(maxPoints / 2));
-    const width = (to - from + 1) / buckets;
-    let i = 0;
-    for (let b = 0; b < buckets && i < rows.length; b++) {
-      const end = from + (b + 1) * width;
-      let min: Row | null = null;
-      let max: Row | null = null;
-      let gap: Row | null = null;
-      for (; i < rows.length && rows[i].ts < end; i++) {
-        const r = rows[i];
-        const v = point(r);
-        if (v === null) {
-          gap ??= r;
-          continue;
-        }
-        if (!min || v < (point(min) as number)) min = r;
-        if (!max || v > (point(max) as number)) max = r;
-      }
-      const picked = [min, max, gap].filter((r): r is Row => r !== null).sort((a, b2) => a.ts - b2.ts);
-      const unique = picked.filter((r, k) => k === 0 || r !== picked[k - 1]);
-      for (const r of unique) {
-        series.t.push(r.ts);
-        series.v.push(point(r));
-      }
-    }
-    return series;
+    if (tag === undefined) return { tagId, from, to, t: [], v: [], decimated: false };
+    return this.reader.series({ id: tag, name: tagId }, from, to, maxPoints, this.clock.now());
   }
 
-  close(): void {
+  /** Several tags in buckets (min, max, first, last, time-weighted average); see query.ts. */
+  async queryBuckets(tagIds: readonly string[], from: number, to: number, buckets: number, resolution: HistoryResolution | 'auto' = 'auto'): Promise<HistoryBuckets> {
+    await this.flush();
+    return this.reader.buckets(this.refs(tagIds), from, to, buckets, resolution, this.clock.now());
+  }
+
+  /**
+   * Every stored sample of the tags in [from, to], in time order (tags in the given order at
+   * equal times), read a window at a time: memory stays constant however long the range.
+   * Call `flush()` first to include samples still in memory.
+   */
+  *readRaw(tagIds: readonly string[], from: number, to: number, windowMs = 15 * 60_000): Generator<RawSample> {
+    const refs = this.refs(tagIds);
+    for (let w = from; w <= to; w += windowMs) {
+      const wEnd = Math.min(to, w + windowMs - 1);
+      const parts = refs.map((r) => this.reader.store.read(r.id, w, wEnd));
+      const pos = parts.map(() => 0);
+      for (;;) {
+        let best = -1;
+        for (let k = 0; k < parts.length; k++) {
+          if (pos[k] < parts[k].length && (best < 0 || parts[k].ts[pos[k]] < parts[best].ts[pos[best]])) best = k;
+        }
+        if (best < 0) break;
+        const c = parts[best];
+        const i = pos[best]++;
+        yield { tagId: refs[best].name, ts: c.ts[i], sourceTs: c.sourceTs[i], value: valueAt(c, i), quality: c.quality[i] };
+      }
+    }
+  }
+
+  unitsOf(tagId: string): string {
+    return this.units.get(tagId) ?? '';
+  }
+
+  private refs(tagIds: readonly string[]): TagRef[] {
+    return tagIds.map((name) => ({ id: this.tagIds.get(name) ?? -1, name }));
+  }
+
+  /** Health, backlog, losses and the oldest available data per tag. */
+  status(): HistorianStatus {
+    const s = this.host.status();
+    const minRaw = this.db.prepare('SELECT MIN(t_start) FROM chunk WHERE tag = ?').pluck();
+    const minHot = this.db.prepare('SELECT MIN(ts) FROM sample WHERE tag = ?').pluck();
+    const minRollup = ROLLUP_LEVELS.map((l) => this.db.prepare(`SELECT MIN(t) FROM ${l.table} WHERE tag = ?`).pluck());
+    const oldest = [...this.tagIds].map(([name, id]) => {
+      const c = minRaw.get(id) as number | null;
+      const h = minHot.get(id) as number | null;
+      return {
+        tagId: name,
+        raw: c === null ? h : h === null ? c : Math.min(c, h),
+        rollup1m: minRollup[0].get(id) as number | null,
+        rollup1h: minRollup[1].get(id) as number | null,
+      };
+    });
+    return {
+      state: s.state,
+      error: s.error,
+      writer: this.host.kind,
+      pendingSamples: this.host.backlog() + this.batch.length,
+      droppedSamples: s.droppedSamples + this.retired.dropped,
+      storedSamples: s.committedSamples + this.retired.committed,
+      usedBytes: s.usedBytes,
+      quotaBytes: this.retention.quotaBytes ?? null,
+      oldest,
+    };
+  }
+
+  /** The writer's own figures (commit times, compaction, hot rows), for diagnostics and benchmarks. */
+  writerStatus(): WriterStatus {
+    return this.host.status();
+  }
+
+  /** Samples handed to the writer and not yet committed. */
+  backlog(): number {
+    return this.host.backlog();
+  }
+
+  /** Resolves when the writer's backlog is below `samples` (for producers that can wait). */
+  async whenBacklogBelow(samples: number): Promise<void> {
+    if (this.host instanceof WorkerWriterHost) await this.host.whenBacklogBelow(samples);
+  }
+
+  /** Runs compaction and retention to completion now (tests, benchmarks). */
+  async maintain(): Promise<void> {
+    await this.flush();
+    await this.host.maintain(this.clock.now());
+  }
+
+  async close(): Promise<void> {
     if (this.closed) return;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    this.flush();
+    this.post();
     this.closed = true;
+    await this.host.close();
   }
 }

@@ -90,6 +90,8 @@ export interface LineModelOptions {
   /** counters carried over from earlier in the shift, so both words of the uint32 are used */
   initialGoodCount?: number;
   initialRejectCount?: number;
+  /** time for one unit of bearing wear; default LINE_PHYSICS.wearUnitMs (tests speed it up) */
+  wearUnitMs?: number;
 }
 
 export type ScenarioFlags = Record<ScenarioName, boolean>;
@@ -128,6 +130,7 @@ export class LineModel {
   private readonly rng: SeededRandom;
   private readonly idlePeriods: boolean;
   private readonly startTimeMs: number;
+  private readonly wearUnitMs: number;
   private elapsedMs = 0;
 
   private _state: MachineState = MachineState.Stopped;
@@ -158,6 +161,7 @@ export class LineModel {
     this.rng = new SeededRandom(options.seed ?? 1);
     this.startTimeMs = options.startTimeMs ?? 0;
     this.idlePeriods = options.idlePeriods ?? true;
+    this.wearUnitMs = options.wearUnitMs ?? LINE_PHYSICS.wearUnitMs;
     this._speedSetpoint = clampSpeedSetpoint(options.speedSetpoint ?? SPEED_SETPOINT_DEFAULT);
     this._goodCount = Math.max(0, Math.trunc(options.initialGoodCount ?? 123_456));
     this._rejectCount = Math.max(0, Math.trunc(options.initialRejectCount ?? 1_880));
@@ -385,7 +389,7 @@ export class LineModel {
     this.producePacks(dtMs);
 
     if (this.scenarios.bearingWear) {
-      this.wear = Math.min(p.wearMax, this.wear + dtMs / p.wearUnitMs);
+      this.wear = Math.min(p.wearMax, this.wear + dtMs / this.wearUnitMs);
     }
 
     this._motorCurrent = running

@@ -28,18 +28,38 @@ export interface OpcuaSimulatorServerOptions {
   host: string;
   /** where the server really listens; 0 picks a free port */
   port: number;
-  /** the URL clients are told to use (the dropout gate's public port) */
-  advertisedUrl: string;
+  /** the URL clients are told to use (the dropout gate's public port); default the server's own */
+  advertisedUrl?: string;
   pkiDir: string;
   /** the fastest a client can usefully sample: the model's tick */
   minimumSamplingIntervalMs: number;
   log: (message: string) => void;
+  /** user name / password logins accepted besides anonymous ones */
+  users?: readonly { username: string; password: string }[];
+  /** default true */
+  allowAnonymous?: boolean;
+  /** most simultaneous sessions (BadTooManySessions beyond); default node-opcua's (10) */
+  maxSessions?: number;
+  /** answer CreateSubscription with BadTooManySubscriptions, as small PLC servers do */
+  refuseSubscriptions?: boolean;
+  /** extra writable Double variables `ns=1;s=Line1.<name>` (initially 0), for client write tests */
+  writableVariables?: readonly string[];
 }
 
 export interface OpcuaSimulatorServer {
+  /** stays the same across restart() */
   readonly port: number;
   readonly namespaceIndex: number;
+  /** the server's application certificate (DER): what a client trusts */
+  readonly certificate: Buffer;
+  /** sessions open right now */
+  readonly sessionCount: number;
   publish(snapshot: LineSnapshot): void;
+  /**
+   * Shuts the server down (clients see their connections closed) and, after `downMs`, starts a
+   * new one on the same port with the same certificate: a PLC or server restart.
+   */
+  restart(downMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,8 +106,15 @@ export function routeNodeOpcuaLogsToStderr(): void {
   setDebugLogger(toStderr('debug'));
 }
 
-export async function startOpcuaServer(o: OpcuaSimulatorServerOptions): Promise<OpcuaSimulatorServer> {
-  routeNodeOpcuaLogsToStderr();
+interface RunningServer {
+  server: OPCUAServer;
+  variables: { def: PublishedVariable; node: UAVariable }[];
+  namespaceIndex: number;
+  port: number;
+  managers: OPCUACertificateManager[];
+}
+
+async function launch(o: OpcuaSimulatorServerOptions, port: number): Promise<RunningServer> {
   // Both managers get folders of their own under pkiDir: node-opcua's default is the user's
   // home folder, which a simulator (and a test run) has no business writing to.
   const certificateManagerOptions = { automaticallyAcceptUnknownCertificate: true, disableFileWatchers: true };
@@ -99,20 +126,23 @@ export async function startOpcuaServer(o: OpcuaSimulatorServerOptions): Promise<
     ...certificateManagerOptions,
     rootFolder: path.join(o.pkiDir, 'user'),
   });
+  const users = o.users ?? [];
 
   const server = new OPCUAServer({
     host: o.host,
     hostname: o.host,
-    port: o.port,
+    port,
     resourcePath: OPCUA_RESOURCE_PATH,
-    advertisedEndpoints: o.advertisedUrl,
-    allowAnonymous: true,
+    ...(o.advertisedUrl !== undefined ? { advertisedEndpoints: o.advertisedUrl } : {}),
+    allowAnonymous: o.allowAnonymous ?? true,
     securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
-    securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep],
+    securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss],
     serverCertificateManager,
     userCertificateManager,
     registerServerMethod: RegisterServerMethod.HIDDEN,
     maxConnectionsPerEndpoint: 50,
+    ...(o.maxSessions !== undefined ? { serverCapabilities: { maxSessions: o.maxSessions } } : {}),
+    userManager: { isValidUser: (username: string, password: string) => users.some((u) => u.username === username && u.password === password) },
     serverInfo: {
       applicationUri: OPCUA_APPLICATION_URI,
       productUri: OPCUA_APPLICATION_URI,
@@ -121,20 +151,20 @@ export async function startOpcuaServer(o: OpcuaSimulatorServerOptions): Promise<
     buildInfo: { productName: 'Lineside line simulator', manufacturerName: 'Lineside' },
   });
 
-  let variables: { def: PublishedVariable; node: UAVariable }[];
-  let namespaceIndex: number;
   try {
     await server.initialize();
     const addressSpace = server.engine.addressSpace;
     if (!addressSpace) throw new Error('node-opcua server has no address space after initialize()');
+    // node-opcua has no "no subscriptions" switch; a limit of 0 answers BadTooManySubscriptions.
+    if (o.refuseSubscriptions) server.engine.serverCapabilities.maxSubscriptionsPerSession = 0;
     const namespace = addressSpace.getOwnNamespace();
-    namespaceIndex = namespace.index;
+    const namespaceIndex = namespace.index;
     // The drivers and the demo project address nodes as ns=1;s=...: refuse to serve anything
     // else rather than let them read "BadNodeIdUnknown" with no hint why.
     if (namespaceIndex !== 1) throw new Error(`OPC UA own namespace has index ${namespaceIndex}, expected 1`);
 
     const line1 = namespace.addFolder(addressSpace.rootFolder.objects, { browseName: 'Line1', nodeId: 's=Line1' });
-    variables = publishedVariables.map((def) => ({
+    const variables = publishedVariables.map((def) => ({
       def,
       node: namespace.addVariable({
         organizedBy: line1,
@@ -147,28 +177,72 @@ export async function startOpcuaServer(o: OpcuaSimulatorServerOptions): Promise<
         minimumSamplingInterval: o.minimumSamplingIntervalMs,
       }),
     }));
+    for (const name of o.writableVariables ?? []) {
+      namespace.addVariable({
+        organizedBy: line1,
+        browseName: name,
+        nodeId: `s=Line1.${name}`,
+        dataType: DataType.Double,
+        accessLevel: 'CurrentRead | CurrentWrite',
+        userAccessLevel: 'CurrentRead | CurrentWrite',
+        minimumSamplingInterval: o.minimumSamplingIntervalMs,
+        value: { dataType: DataType.Double, value: 0 },
+      });
+    }
     await server.start();
+    return { server, variables, namespaceIndex, port: server.endpoints[0]?.port ?? port, managers: [serverCertificateManager, userCertificateManager] };
   } catch (err) {
     await server.shutdown(0).catch(() => undefined);
     await Promise.allSettled([serverCertificateManager.dispose(), userCertificateManager.dispose()]);
     throw err;
   }
+}
 
-  const port = server.endpoints[0]?.port ?? o.port;
+async function shutdown(r: RunningServer): Promise<void> {
+  await r.server.shutdown(0);
+  await Promise.allSettled(r.managers.map((m) => m.dispose()));
+}
+
+export async function startOpcuaServer(o: OpcuaSimulatorServerOptions): Promise<OpcuaSimulatorServer> {
+  routeNodeOpcuaLogsToStderr();
+  let running: RunningServer | null = await launch(o, o.port);
+  const { port, namespaceIndex } = running;
+  const certificate = Buffer.from(running.server.getCertificate());
+  let last: LineSnapshot | null = null;
   o.log(`OPC UA server listening on ${o.host}:${port}, own namespace ns=${namespaceIndex}`);
+
+  const publishTo = (r: RunningServer, snapshot: LineSnapshot) => {
+    const sourceTimestamp = new Date(snapshot.timeMs);
+    for (const { def, node } of r.variables) {
+      node.setValueFromSource({ dataType: def.dataType, value: def.value(snapshot) }, StatusCodes.Good, sourceTimestamp);
+    }
+  };
 
   return {
     port,
     namespaceIndex,
+    certificate,
+    get sessionCount() {
+      return running?.server.currentSessionCount ?? 0;
+    },
     publish(snapshot) {
-      const sourceTimestamp = new Date(snapshot.timeMs);
-      for (const { def, node } of variables) {
-        node.setValueFromSource({ dataType: def.dataType, value: def.value(snapshot) }, StatusCodes.Good, sourceTimestamp);
-      }
+      last = snapshot;
+      if (running) publishTo(running, snapshot);
+    },
+    async restart(downMs = 0) {
+      const r = running;
+      running = null;
+      if (r) await shutdown(r);
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      const next = await launch(o, port);
+      running = next;
+      if (last) publishTo(next, last);
+      o.log(`OPC UA server restarted on ${o.host}:${port}`);
     },
     async close() {
-      await server.shutdown(0);
-      await Promise.allSettled([serverCertificateManager.dispose(), userCertificateManager.dispose()]);
+      const r = running;
+      running = null;
+      if (r) await shutdown(r);
     },
   };
 }

@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   modbusResponseDelayMs?: number;
   /** starved-infeed idle periods every few minutes; default true */
   idlePeriods?: boolean;
+  /** time for one unit of bearing wear (LineModel); tests shorten it */
+  wearUnitMs?: number;
   clock?: SimulatorClock;
   /** diagnostics; default: lines on stderr, so stdout stays for what a CLI prints */
   log?: (message: string) => void;
@@ -74,7 +76,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const modbusPort = checkPort('modbusPort', opts.modbusPort ?? 0);
   const opcuaPort = checkPort('opcuaPort', opts.opcuaPort ?? 0);
 
-  const model = new LineModel({ seed: opts.seed ?? Date.now(), startTimeMs: clock.now(), idlePeriods: opts.idlePeriods });
+  const model = new LineModel({ seed: opts.seed ?? Date.now(), startTimeMs: clock.now(), idlePeriods: opts.idlePeriods, wearUnitMs: opts.wearUnitMs });
 
   // Everything started so far, stopped in reverse if a later step fails.
   const cleanup: (() => Promise<void>)[] = [];

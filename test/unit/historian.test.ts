@@ -44,7 +44,7 @@ test('2. a database from a newer version is refused with a clear message and lef
   }
 });
 
-test('3. stores changes and heartbeats, not every unchanged scan; bad stretches are gaps', () => {
+test('3. with heartbeatMs: stores changes and heartbeats, not every unchanged scan; bad stretches are gaps', async () => {
   const { dir, cleanup } = tempDir();
   const db = openDatabase(join(dir, 'h.db'));
   try {
@@ -57,20 +57,20 @@ test('3. stores changes and heartbeats, not every unchanged scan; bad stretches 
       const value = i < 50 ? 5 : i < 60 ? 5 : 7;
       h.ingest([{ tagId: 'T', value, quality: i >= 50 && i < 60 ? BAD : GOOD, sourceTs: ts, ts }]);
     }
-    h.flush();
-    const s = h.query('T', t0, t0 + 10_000, 1000);
+    await h.flush();
+    const s = await h.query('T', t0, t0 + 10_000, 1000);
     // 5 (good), 5 (bad: quality changed), 7 (good)
     assert.deepEqual(s.v, [5, null, 7]);
     assert.deepEqual(s.t, [t0, t0 + 5000, t0 + 6000]);
     assert.ok(h.stats.skipped > 90);
-    h.close();
+    await h.close();
   } finally {
     db.close();
     cleanup();
   }
 });
 
-test('4. decimation keeps the spike: min and max per bucket', () => {
+test('4. decimation keeps the spike: min and max per bucket', async () => {
   const { dir, cleanup } = tempDir();
   const db = openDatabase(join(dir, 'h.db'));
   try {
@@ -78,19 +78,19 @@ test('4. decimation keeps the spike: min and max per bucket', () => {
     const h = new Historian(db, clock);
     h.registerTags(['T']);
     for (let i = 0; i < 10_000; i++) h.ingest([{ tagId: 'T', value: i === 4321 ? 1000 : Math.sin(i / 100), quality: GOOD, sourceTs: i, ts: i }]);
-    const s = h.query('T', 0, 9_999, 200);
+    const s = await h.query('T', 0, 9_999, 200);
     assert.ok(s.decimated);
     assert.ok(s.t.length <= 200, `${s.t.length} points`);
     assert.ok(s.v.includes(1000), 'spike survives');
     assert.ok(s.t.every((t, i) => i === 0 || t > s.t[i - 1]), 'time-ordered');
-    h.close();
+    await h.close();
   } finally {
     db.close();
     cleanup();
   }
 });
 
-test('5. a restart leaves a gap in history, whatever happened before it', () => {
+test('5. a restart leaves a gap in history, whatever happened before it', async () => {
   const { dir, cleanup } = tempDir();
   const file = join(dir, 'h.db');
   try {
@@ -100,17 +100,17 @@ test('5. a restart leaves a gap in history, whatever happened before it', () => 
     h.registerTags(['T']);
     h.markStart(0);
     h.ingest([{ tagId: 'T', value: 1, quality: GOOD, sourceTs: 1000, ts: 1000 }]);
-    h.flush();
+    await h.flush();
     db.close(); // as if killed: no clean close of the historian
     db = openDatabase(file);
     h = new Historian(db, clock);
     h.registerTags(['T']);
     h.markStart(60_000);
     h.ingest([{ tagId: 'T', value: 1, quality: GOOD, sourceTs: 61_000, ts: 61_000 }]);
-    const s = h.query('T', 0, 100_000, 100);
+    const s = await h.query('T', 0, 100_000, 100);
     assert.deepEqual(s.v, [null, 1, null, 1]);
     assert.deepEqual(s.t, [0, 1000, 60_000, 61_000]);
-    h.close();
+    await h.close();
     db.close();
   } finally {
     cleanup();

@@ -55,7 +55,11 @@ export function planReads(tags: readonly DriverTag[], defaultOrder: WordOrder, l
     }
     const a = parsed.value;
     const bitArea = a.area === 'coil' || a.area === 'discrete';
-    const length = bitArea || a.bit !== undefined ? 1 : registerCount(tag.dataType);
+    if (tag.dataType === 'string' && !bitArea && (tag.length === undefined || tag.length < 1 || tag.length > maxRegs)) {
+      invalid.push({ tag, error: `a string needs its length in registers (1..${maxRegs})` });
+      continue;
+    }
+    const length = bitArea || a.bit !== undefined ? 1 : registerCount(tag.dataType, tag.length);
     const list = byArea.get(a.area) ?? [];
     list.push({ tag, address: a, length, wordOrder: tag.wordOrder ?? defaultOrder });
     byArea.set(a.area, list);

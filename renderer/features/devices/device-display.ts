@@ -23,6 +23,8 @@ export function protocolLabel(protocol: DeviceStatus['protocol']): string {
   switch (protocol) {
     case 'modbus-tcp':
       return 'Modbus TCP';
+    case 'modbus-rtu':
+      return 'Modbus RTU';
     case 'opcua':
       return 'OPC UA';
   }

@@ -8,9 +8,10 @@ const CONNECTION_TEXT: Record<ConnectionView, string> = {
   disconnected: 'DISCONNECTED',
 };
 
-export type ScreenName = 'operate' | 'diagnostics';
+export type ScreenName = 'operate' | 'alarms' | 'diagnostics';
 const SCREENS: { name: ScreenName; label: string }[] = [
   { name: 'operate', label: 'Overview' },
+  { name: 'alarms', label: 'Alarms' },
   { name: 'diagnostics', label: 'Diagnostics' },
 ];
 

@@ -1,0 +1,3 @@
+export { AlarmBanner } from './AlarmBanner';
+export { AlarmProvider } from './AlarmProvider';
+export { AlarmsScreen } from './AlarmsScreen';
