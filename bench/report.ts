@@ -48,3 +48,13 @@ export function cpuMeter(): { stop(): number } {
     },
   };
 }
+
+/** Share of time the main thread's event loop was busy over an interval, as % (workers excluded). */
+export function mainThreadBusyMeter(): { stop(): number } {
+  const start = performance.eventLoopUtilization();
+  return {
+    stop() {
+      return performance.eventLoopUtilization(start).utilization * 100;
+    },
+  };
+}

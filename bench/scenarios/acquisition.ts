@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { startRuntime } from '../../main/app/runtime';
 import type { DeviceStatus } from '../../shared/types';
 import { tempDir } from '../../test/helpers/temp';
-import { cpuMeter, eventLoopBlockMonitor, percentile, progress, report, round } from '../report';
+import { cpuMeter, eventLoopBlockMonitor, mainThreadBusyMeter, percentile, progress, report, round } from '../report';
 
 const UINT16_TAGS = 300;
 const FLOAT32_TAGS = 199;
@@ -30,6 +30,12 @@ function modbusProject(ports: number[], scanMs: number) {
 }
 
 export async function run(): Promise<void> {
+  const protocols = (process.env.PROTOCOLS ?? 'modbus,opcua').split(',');
+  if (protocols.includes('modbus')) await runModbus();
+  if (protocols.includes('opcua')) await runOpcUa();
+}
+
+async function runModbus(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 60);
   const deviceCount = Number(process.env.DEVICES ?? 10);
   const scanMs = Number(process.env.SCAN_MS ?? 100);
@@ -83,12 +89,14 @@ export async function run(): Promise<void> {
       const storedBefore = countSamples(dbFile);
       measuring = true;
       const cpu = cpuMeter();
+      const busy = mainThreadBusyMeter();
       const loop = eventLoopBlockMonitor();
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, seconds * 1000));
       const elapsedS = (performance.now() - t0) / 1000;
       measuring = false;
       const cpuPercent = cpu.stop();
+      const mainThreadBusyPercent = busy.stop();
       const maxBlock = loop.stop();
       const devicesAfter = (await runtime.handle('devices.list', {})) as { ok: true; result: DeviceStatus[] };
       const requests = devicesAfter.result.reduce((n, d) => n + d.requests, 0) - requestsBefore;
@@ -112,9 +120,117 @@ export async function run(): Promise<void> {
         minRequestsPerScan,
         naiveRequestsPerScan: tags,
         cpuPercent: round(cpuPercent),
+        mainThreadBusyPercent: round(mainThreadBusyPercent),
         rssMb: round(rssMb, 1),
         maxEventLoopBlockMs: round(maxBlock),
         errors: devicesAfter.result.reduce((n, d) => n + d.errors, 0),
+      });
+    } finally {
+      await runtime.close();
+    }
+  } finally {
+    child.kill('SIGTERM');
+    tmp.cleanup();
+  }
+}
+
+/**
+ * OPC UA: ITEMS monitored items at SCAN_MS on one server (child process) changing every item
+ * every SCAN_MS. Delivered = distinct (tag, SourceTimestamp) good values that reached the live
+ * cache; published = the data-change notifications the server's subscriptions sent.
+ */
+async function runOpcUa(): Promise<void> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 60);
+  const items = Number(process.env.ITEMS ?? 5000);
+  const scanMs = Number(process.env.SCAN_MS ?? 100);
+  const tmp = tempDir('lineside-bench-ua-');
+  const child = spawn(process.execPath, [join(__dirname, '..', 'servers', 'opcua-items.js')], {
+    env: { ...process.env, ITEMS: String(items), UPDATE_MS: String(scanMs) },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  let buf = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (!line.startsWith('{')) continue; // node-opcua writes its warnings to stdout
+      const w = waiters.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
+  });
+  const nextLine = () => new Promise<string>((resolve) => (lines.length > 0 ? resolve(lines.shift()!) : waiters.push(resolve)));
+  const stats = async () => {
+    child.stdin.write('stats\n');
+    return JSON.parse(await nextLine()) as { changed: number; notifications: number };
+  };
+  try {
+    const { endpoint } = JSON.parse(await nextLine()) as { endpoint: string };
+    const project = {
+      version: 1,
+      name: 'acquisition benchmark (OPC UA)',
+      devices: [{ id: 'ua', protocol: 'opcua', endpoint, timeoutMs: 5000, mode: 'subscription' }],
+      tags: Array.from({ length: items }, (_, i) => ({ id: `ua.v${i}`, device: 'ua', address: `ns=1;s=Bench.V${i}`, dataType: 'float64', scanMs })),
+    };
+    const file = join(tmp.dir, 'bench.yaml');
+    writeFileSync(file, stringify(project));
+    progress(`opcua: ${items} monitored items at ${scanMs} ms, ${seconds} s`);
+    let measuring = false;
+    let delivered = 0;
+    const lastSource = new Map<string, number>();
+    const latencies: number[] = [];
+    const runtime = await startRuntime({
+      projectFile: file,
+      dataDir: join(tmp.dir, 'data'),
+      shell: 'headless',
+      onBatch: (batch) => {
+        for (const v of batch) {
+          if (v.quality.level !== 'good' || lastSource.get(v.tagId) === v.sourceTs) continue;
+          lastSource.set(v.tagId, v.sourceTs);
+          if (!measuring) continue;
+          delivered++;
+          latencies.push(v.ts - v.sourceTs);
+        }
+      },
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 8000)); // session, subscription, 5,000 monitored items
+      const before = await stats();
+      measuring = true;
+      const cpu = cpuMeter();
+      const busy = mainThreadBusyMeter();
+      const loop = eventLoopBlockMonitor();
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      const elapsedS = (performance.now() - t0) / 1000;
+      measuring = false;
+      const cpuPercent = cpu.stop();
+      const mainThreadBusyPercent = busy.stop();
+      const maxBlock = loop.stop();
+      const after = await stats();
+      const published = after.notifications - before.notifications;
+      latencies.sort((a, b) => a - b);
+      report('acquisition', {
+        protocol: 'opcua',
+        tags: items,
+        scanMs,
+        seconds: round(elapsedS, 1),
+        serverChangedPerSecond: round((after.changed - before.changed) / elapsedS),
+        serverPublishedPerSecond: round(published / elapsedS),
+        valuesPerSecond: round(delivered / elapsedS),
+        deliveredPercentOfPublished: published > 0 ? round((delivered / published) * 100, 2) : null,
+        p50LatencyMs: percentile(latencies, 50),
+        p99LatencyMs: percentile(latencies, 99),
+        requestsPerScan: 0,
+        naiveRequestsPerScan: items,
+        cpuPercent: round(cpuPercent),
+        mainThreadBusyPercent: round(mainThreadBusyPercent),
+        rssMb: round(process.memoryUsage().rss / 1048576, 1),
+        maxEventLoopBlockMs: round(maxBlock),
       });
     } finally {
       await runtime.close();

@@ -18,6 +18,19 @@ export interface ScanGroupStats {
   lastDurationMs: number;
 }
 
+interface HeldValue {
+  value: TagScalar | null;
+  quality: Quality;
+  sourceTs: number;
+  /** when a read last confirmed the value */
+  confirmedAt: number;
+  /** when it was last put on the bus */
+  publishedAt: number;
+}
+
+/** An unchanged sample is put on the bus again after this long (a heartbeat for consumers). */
+export const REPUBLISH_MS = 10_000;
+
 /** A value is stale (uncertain) when no read has confirmed it for this many scan periods. */
 export const STALE_AFTER_SCANS = 3;
 
@@ -28,10 +41,12 @@ export const STALE_AFTER_SCANS = 3;
  */
 export class ScanGroup {
   private readonly plan: ReadPlan;
+  /** built once: a pushing driver delivers many small batches, each looked up here */
+  private readonly byTag: ReadonlyMap<string, AcquiredTag>;
   private timer: TimerHandle | null = null;
   private inFlight = false;
   private nextAt = 0;
-  private readonly last = new Map<string, { value: TagScalar | null; quality: Quality; sourceTs: number; confirmedAt: number }>();
+  private readonly last = new Map<string, HeldValue>();
   readonly stats: ScanGroupStats = { scans: 0, overruns: 0, lastDurationMs: 0 };
   private stopped = true;
   /** drivers that push changes (OPC UA subscriptions) deliver between scans too */
@@ -45,6 +60,7 @@ export class ScanGroup {
     private readonly publish: (batch: TagValue[]) => void,
   ) {
     this.plan = driver.plan(tags.map((t) => t.driverTag));
+    this.byTag = new Map(tags.map((t) => [t.driverTag.tagId, t]));
   }
 
   get requestsPerScan(): number {
@@ -56,7 +72,7 @@ export class ScanGroup {
     const now = this.clock.now();
     this.nextAt = now;
     for (const t of this.tags) {
-      this.last.set(t.id, { value: null, quality: { level: 'bad', reason: 'waiting' }, sourceTs: now, confirmedAt: now });
+      this.last.set(t.id, { value: null, quality: { level: 'bad', reason: 'waiting' }, sourceTs: now, confirmedAt: now, publishedAt: now });
     }
     if (isPushingDriver(this.driver)) {
       this.stopPush = this.driver.onReadings(this.plan, (readings) => {
@@ -124,22 +140,29 @@ export class ScanGroup {
 
   private apply(readings: readonly DriverReading[]): void {
     const now = this.clock.now();
-    const byTag = new Map(this.tags.map((t) => [t.driverTag.tagId, t]));
     const batch: TagValue[] = [];
     for (const r of readings) {
-      const tag = byTag.get(r.tagId);
+      const tag = this.byTag.get(r.tagId);
       if (!tag) continue;
       const prev = this.last.get(tag.id)!;
+      let next: HeldValue;
       if (r.value === null || r.quality.level === 'bad') {
         // Hold the last value, say why it is not good.
-        const held = { value: prev.value, quality: r.quality, sourceTs: prev.sourceTs, confirmedAt: prev.confirmedAt };
-        this.last.set(tag.id, held);
-        batch.push({ tagId: tag.id, value: held.value, quality: held.quality, sourceTs: held.sourceTs, ts: now });
-        continue;
+        next = { value: prev.value, quality: r.quality, sourceTs: prev.sourceTs, confirmedAt: prev.confirmedAt, publishedAt: prev.publishedAt };
+      } else {
+        const scaled = scaleValue(r.value, tag.scaling, r.quality);
+        next = { value: scaled.value, quality: scaled.quality, sourceTs: r.sourceTs, confirmedAt: now, publishedAt: prev.publishedAt };
       }
-      const scaled = scaleValue(r.value, tag.scaling, r.quality);
-      this.last.set(tag.id, { value: scaled.value, quality: scaled.quality, sourceTs: r.sourceTs, confirmedAt: now });
-      batch.push({ tagId: tag.id, value: scaled.value, quality: scaled.quality, sourceTs: r.sourceTs, ts: now });
+      // The same sample again (a subscription's value answered from memory, an unchanged
+      // server timestamp) is confirmed here but not re-published more than every
+      // REPUBLISH_MS: downstream consumers see changes, and a heartbeat of the rest.
+      const same =
+        next.value === prev.value && next.sourceTs === prev.sourceTs && next.quality.level === prev.quality.level && next.quality.reason === prev.quality.reason;
+      if (!same || now - prev.publishedAt >= REPUBLISH_MS) {
+        next.publishedAt = now;
+        batch.push({ tagId: tag.id, value: next.value, quality: next.quality, sourceTs: next.sourceTs, ts: now });
+      }
+      this.last.set(tag.id, next);
     }
     this.publish(batch);
   }
@@ -150,6 +173,7 @@ export class ScanGroup {
       const l = this.last.get(t.id)!;
       if (l.quality.level === 'good' && now - l.confirmedAt > STALE_AFTER_SCANS * this.scanMs) {
         l.quality = { level: 'uncertain', reason: 'stale' };
+        l.publishedAt = now;
         batch.push({ tagId: t.id, value: l.value, quality: l.quality, sourceTs: l.sourceTs, ts: now });
       }
     }

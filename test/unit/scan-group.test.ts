@@ -128,3 +128,29 @@ test('5. before the first read values are bad/waiting, not good', () => {
   for (const v of group.values()) assert.deepEqual(v.quality, { level: 'bad', reason: 'waiting' });
   group.stop();
 });
+
+test('6. the same sample read again is confirmed but re-published only every REPUBLISH_MS', async () => {
+  const { clock, driver, group, published } = setup();
+  driver.next = () => ({ value: 5, quality: { level: 'good', reason: 'ok' } });
+  // a driver answering from memory: the source timestamp does not move
+  const fixedSource = clock.now();
+  const read = driver.read.bind(driver);
+  driver.read = async (plan) => (await read(plan)).map((r) => ({ ...r, sourceTs: fixedSource }));
+  group.start();
+  clock.advance(0);
+  await settle();
+  const count = () => published.flat().filter((v) => v.tagId === 'A').length;
+  const afterFirst = count();
+  for (let i = 0; i < 50; i++) {
+    clock.advance(100);
+    await settle();
+  }
+  assert.equal(count(), afterFirst, 'five seconds of identical samples: nothing new on the bus');
+  assert.ok(group.values().every((v) => v.quality.level === 'good'), 'still confirmed, not stale');
+  for (let i = 0; i < 60; i++) {
+    clock.advance(100);
+    await settle();
+  }
+  assert.equal(count(), afterFirst + 1, 'one heartbeat after REPUBLISH_MS');
+  group.stop();
+});
