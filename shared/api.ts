@@ -67,6 +67,20 @@ export const apiParams = {
     .strict(),
 } as const;
 
+/**
+ * Raw samples as CSV, streamed by the shell (HTTP download in the headless shell); not an API
+ * call, since the answer can be larger than any message. Validated like one.
+ */
+export const exportSamplesParams = z
+  .object({
+    tagIds: z.array(tagId).min(1).max(100),
+    from: epochMs,
+    to: epochMs,
+  })
+  .strict()
+  .refine((p) => p.to > p.from, { message: '`to` must be after `from`', path: ['to'] });
+export type ExportSamplesParams = z.output<typeof exportSamplesParams>;
+
 export type MethodName = keyof typeof apiParams;
 export const methodNames: readonly MethodName[] = methodNameList;
 // Both directions: every schema has a name in api-channels.ts and every name a schema.

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { ApiEvent, ApiReply, AppInfo } from '../../shared/api';
 
 /**
@@ -11,6 +12,11 @@ export interface RuntimeHost {
   handle(method: unknown, params: unknown): Promise<ApiReply<unknown>>;
   /** Coalesced events: value frames at most every `info.frameIntervalMs`, device status changes. */
   subscribe(listener: (event: ApiEvent) => void): () => void;
+  /**
+   * Streams raw samples as CSV into `out` (constant memory). `params` is validated here;
+   * rejects with an ApiError (bad_request, not_found) before writing anything.
+   */
+  exportSamplesCsv(params: unknown, out: Writable): Promise<{ rows: number; bytes: number }>;
   /** Stops acquisition, flushes and closes the database. Idempotent. */
   close(): Promise<void>;
 }

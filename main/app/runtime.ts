@@ -3,8 +3,11 @@
  * shell. The only place that knows every module.
  */
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { exportCsv } from '../historian/export-csv';
 import {
   ApiError,
+  exportSamplesParams,
   isMethodName,
   parseParams,
   type ApiEvent,
@@ -213,6 +216,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
         log.error(`${String(method)} failed: ${(err as Error).stack ?? String(err)}`);
         return { ok: false, error: { code: 'internal', message: `${String(method)} failed: ${(err as Error).message}` } };
       }
+    },
+    async exportSamplesCsv(params: unknown, out: Writable) {
+      const parsed = exportSamplesParams.safeParse(params);
+      if (!parsed.success) {
+        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
+        throw new ApiError({ code: 'bad_request', message: `export: invalid params: ${detail}` });
+      }
+      const unknown = parsed.data.tagIds.filter((t) => !tagIds.has(t));
+      if (unknown.length > 0) throw new ApiError({ code: 'not_found', message: `export: unknown tag(s) ${unknown.join(', ')}` });
+      return exportCsv(historian, parsed.data, out);
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -42,8 +42,10 @@ export async function exportCsv(historian: Historian, req: CsvExportRequest, out
   let rows = 0;
   let bytes = 0;
   const write = async (text: string) => {
+    if (out.destroyed) throw new Error('export aborted: the destination was closed');
     bytes += Buffer.byteLength(text);
-    if (!out.write(text)) await once(out, 'drain');
+    // A client that goes away never drains: 'close' ends the wait as well.
+    if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
   };
   for (const s of historian.readRaw(req.tagIds, req.from, req.to)) {
     let q = qualities.get(s.quality);

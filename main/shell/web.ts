@@ -70,7 +70,51 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
   let runtime: RuntimeHost | null = null;
   let unsubscribe: (() => void) | null = null;
 
-  const server = createServer((req, res) => serveStatic(opts.rendererDir, req, res));
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/export/')) void serveExport(req, res);
+    else serveStatic(opts.rendererDir, req, res);
+  });
+
+  /**
+   * GET /export/samples.csv?tags=A,B&from=<ms>&to=<ms>[&token=…]: raw samples streamed as a
+   * download. Same guards as the WebSocket (Host header, token); a top-level download needs no
+   * Origin check, and the response cannot be read cross-origin.
+   */
+  async function serveExport(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const fail = (status: number, message: string) => {
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
+    };
+    if (req.method !== 'GET') return fail(405, 'GET only');
+    if (url.pathname !== '/export/samples.csv') return fail(404, 'not found');
+    const check = checkUpgrade({ host: req.headers.host }, allowedHosts);
+    if (!check.ok) return fail(403, check.reason);
+    if (token !== null && !tokenMatches(token, url.searchParams.get('token'))) return fail(401, 'missing or wrong token');
+    if (!runtime) return fail(503, 'runtime not ready');
+    const params = {
+      tagIds: (url.searchParams.get('tags') ?? '').split(',').filter((t) => t !== ''),
+      from: Number(url.searchParams.get('from')),
+      to: Number(url.searchParams.get('to')),
+    };
+    const name = `lineside-${new Date(params.from || 0).toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
+    // Headers are only set here: they go out with the first block, after the params were accepted.
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      await runtime.exportSamplesCsv(params, res);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.removeHeader('Content-Disposition');
+      const e = err as { code?: string; message?: string };
+      fail(e.code === 'bad_request' ? 400 : e.code === 'not_found' ? 404 : 500, e.message ?? String(err));
+    }
+  }
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const clients = new Set<{ ws: WebSocket; resync: boolean }>();
 

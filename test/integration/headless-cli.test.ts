@@ -103,6 +103,26 @@ test('3. bad payloads get errors that name what is wrong; live values arrive as 
   }
 });
 
+test('3b. raw samples export as a streamed CSV download, behind the same guards', async () => {
+  const u = new URL(app.url);
+  const now = Date.now();
+  const base = `http://${u.host}/export/samples.csv?tags=L1.Speed,L1.Running&from=${now - 600_000}&to=${now + 1000}`;
+  const ok = await fetch(`${base}&token=s3cret-token`);
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-disposition') ?? '', /attachment; filename="lineside-.*\.csv"/);
+  const text = await ok.text();
+  const lines = text.trim().split('\n');
+  assert.equal(lines[0], 'timestamp,tag,value,units,quality');
+  assert.ok(lines.length > 3, `${lines.length} lines`);
+  assert.ok(lines.slice(1).every((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,L1\.(Speed|Running),/.test(l)), lines.slice(1, 4).join('\n'));
+  assert.ok(lines.some((l) => /,L1\.Speed,[\d.]+,packs\/min,good$/.test(l)), 'a good speed sample with units');
+  assert.equal((await fetch(base)).status, 401, 'no token');
+  assert.equal((await fetch(`${base.replace('tags=L1.Speed,L1.Running', 'tags=No.Such')}&token=s3cret-token`)).status, 404);
+  const bad = await fetch(`http://${u.host}/export/samples.csv?tags=L1.Speed&from=10&to=5&token=s3cret-token`);
+  assert.equal(bad.status, 400);
+  assert.match(await bad.text(), /to/);
+});
+
 test('4. SIGTERM stops cleanly and leaves a consistent database with samples', async () => {
   const code = await app.stop('SIGTERM');
   assert.equal(code, 0, app.stderr());

@@ -130,6 +130,7 @@ const fakeHost: RuntimeHost = {
     startedAt: 0,
     frameIntervalMs: 100,
   },
+  exportSamplesCsv: async () => ({ rows: 0, bytes: 0 }),
   handle: async (method, params) => {
     hostCalls.push({ method, params });
     return { ok: true, result: { echoed: method } };
