@@ -38,7 +38,7 @@ import { groupBySettings, itemToMonitor, monitoringParameters, type MonitoredNod
 import { describeOpcUaError, refusesSubscriptions, withTimeout } from './opcua-errors';
 import { CLIENT_APPLICATION_NAME, type OpcUaPki } from './opcua-pki';
 import { messageSecurityMode, securityPolicyUri, selectEndpoint, type SecuritySettings } from './opcua-security';
-import { silenceLimitMs, subscriptionRequest, SubscriptionWatchdog, type SubscriptionTuning } from './subscription-watchdog';
+import { silenceLimitMs, subscriptionRequest, suspectAfterMs, SubscriptionWatchdog, type SubscriptionTuning } from './subscription-watchdog';
 
 /**
  * How long the server keeps our session without hearing from us: long enough for node-opcua to
@@ -126,7 +126,9 @@ export class OpcUaConnection {
       throw new DriverError('connect_failed', `no password for user ${s.user.username}: ${s.user.passwordSource} is not set`);
     }
     await pki.ready();
-    const budget = s.timeoutMs * 4;
+    // Per step (connect, session): an attempt started while the link was cut hangs until this
+    // runs out, which delays recovery after the link returns by as much.
+    const budget = s.timeoutMs * 2;
     let serverCertificate: Buffer | undefined;
     if (s.security.mode !== 'None') {
       const endpoint = await discoverEndpoint(s, pki, clock);
@@ -300,7 +302,11 @@ export class OpcUaConnection {
       return;
     }
     this.subscription = sub;
-    this.watchdog = new SubscriptionWatchdog(silenceLimitMs(sub.publishingInterval, sub.maxKeepAliveCount, this.s.tuning.missedKeepAlives), this.clock.now());
+    this.watchdog = new SubscriptionWatchdog(
+      silenceLimitMs(sub.publishingInterval, sub.maxKeepAliveCount, this.s.tuning.missedKeepAlives),
+      this.clock.now(),
+      suspectAfterMs(sub.publishingInterval, sub.maxKeepAliveCount),
+    );
     sub.on('raw_notification', () => {
       if (this.disposed) return;
       this.watchdog?.heard(this.clock.now());
@@ -327,7 +333,13 @@ export class OpcUaConnection {
         this.clock,
       ).then(
         () => {
-          if (this.watchdog) this.watchdog = new SubscriptionWatchdog(silenceLimitMs(sub.publishingInterval, sub.maxKeepAliveCount, this.s.tuning.missedKeepAlives), this.clock.now());
+          if (this.watchdog) {
+            this.watchdog = new SubscriptionWatchdog(
+              silenceLimitMs(sub.publishingInterval, sub.maxKeepAliveCount, this.s.tuning.missedKeepAlives),
+              this.clock.now(),
+              suspectAfterMs(sub.publishingInterval, sub.maxKeepAliveCount),
+            );
+          }
         },
         () => undefined, // keep the slower interval; values still arrive
       );

@@ -154,7 +154,13 @@ export class OpcUaDriver implements PushingDriver {
     }
     if (conn.watchdog?.expired(now)) {
       const silent = conn.watchdog.silentMs(now);
-      this.rebuild(conn, false, new DriverError('timeout', `no publish response or keepalive for ${silent} ms: opening a new connection`), true);
+      // Declared dead: from here the values are a communication failure, not just unconfirmed.
+      this.rebuild(conn, false, new DriverError('timeout', `no publish response or keepalive for ${silent} ms: opening a new connection`));
+      return this.readings(p, null);
+    }
+    if (conn.watchdog?.suspect(now)) {
+      // A keepalive is overdue: hold the values as uncertain until the server is heard again
+      // (or the watchdog expires and the connection is rebuilt).
       return this.readings(p, null, true);
     }
     try {

@@ -6,7 +6,9 @@
  * traffic, a server whose publish engine hangs. Unchanged values stay valid while keepalives
  * arrive; they are not re-confirmed by silence.
  *
- *   heard (notification or keepalive) ──▶ alive ── silent > limit ──▶ expired (rebuild)
+ *   heard (notification or keepalive) ──▶ alive ── one keepalive missed ──▶ suspect ── silent > limit ──▶ expired (rebuild)
+ *                                           ▲                                  │ (values shown uncertain/stale)
+ *                                           └──────────── heard ───────────────┘
  */
 
 export interface SubscriptionTuning {
@@ -18,7 +20,7 @@ export interface SubscriptionTuning {
   queueSize: number;
 }
 
-export const defaultSubscriptionTuning: SubscriptionTuning = { keepAliveMs: 1000, missedKeepAlives: 3, queueSize: 10 };
+export const defaultSubscriptionTuning: SubscriptionTuning = { keepAliveMs: 1000, missedKeepAlives: 2, queueSize: 10 };
 
 export interface SubscriptionRequest {
   requestedPublishingInterval: number;
@@ -57,14 +59,26 @@ export function silenceLimitMs(revisedPublishingInterval: number, revisedMaxKeep
   return missedKeepAlives * keepAlivePeriod + revisedPublishingInterval;
 }
 
+/** Silence after which values are no longer confirmed: one keepalive period missed, plus slack. */
+export function suspectAfterMs(revisedPublishingInterval: number, revisedMaxKeepAliveCount: number): number {
+  return revisedPublishingInterval * Math.max(1, revisedMaxKeepAliveCount) + revisedPublishingInterval;
+}
+
 export class SubscriptionWatchdog {
   private lastHeard: number;
 
   constructor(
     readonly limitMs: number,
     now: number,
+    /** silence after which values are shown uncertain (stale) while waiting for the limit */
+    readonly suspectMs: number = limitMs,
   ) {
     this.lastHeard = now;
+  }
+
+  /** the server missed its keepalive: what we hold is no longer confirmed */
+  suspect(now: number): boolean {
+    return this.silentMs(now) > this.suspectMs;
   }
 
   /** a publish response arrived (data or keepalive) */

@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react';
 import { ApiError } from '../../../shared/api';
-import type { AlarmActionResult, AlarmStatus, ShelveMode } from '../../../shared/alarms';
+import { isUnacknowledged, type AlarmActionResult, type AlarmStatus, type ShelveMode } from '../../../shared/alarms';
 import { useServices } from '../../state/services';
 import { AlarmModel, type AlarmView } from './alarm-model';
 import { Annunciator, type HornState } from './annunciator';
@@ -83,7 +83,7 @@ export function AlarmProvider({ generation, openLiveTrend, children }: { generat
     const offView = model.subscribe(() => {
       if (horn.state === 'idle') return;
       const limit = model.settings?.audibleUpToPriority ?? 2;
-      const stillUnacked = model.getView().annunciated.some((r) => r.def.priority <= limit && (r.status.state.type === 'unack' || r.status.state.type === 'rtnUnack'));
+      const stillUnacked = model.getView().annunciated.some((r) => r.def.priority <= limit && isUnacknowledged(r.status.state));
       if (!stillUnacked) horn.stop();
     });
     return () => {

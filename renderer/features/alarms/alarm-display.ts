@@ -90,7 +90,7 @@ export function formatShelveDuration(s: number): string {
 
 /** Shelve lengths offered as buttons: common ones within the project's limits, the shortest always. */
 export function shelveChoices(minS: number, maxS: number): number[] {
-  const common = [300, 900, 1800, 3600, 4 * 3600, 8 * 3600];
+  const common = [300, 900, 3600, 4 * 3600, 8 * 3600];
   const within = common.filter((s) => s >= minS && s <= maxS);
   const out = new Set<number>([minS, ...within]);
   if (!within.includes(maxS) && maxS > minS) out.add(maxS);

@@ -1,18 +1,54 @@
+import { Fragment, useCallback, useState } from 'react';
+import type { ServerCertificateStatus } from '../../../shared/opcua';
 import type { AuditEntry, DeviceStatus } from '../../../shared/types';
 import { useNow } from '../../state/useNow';
 import { deviceStateDisplay, protocolLabel } from '../devices/device-display';
 import { formatAge } from '../overview/format';
+import { BrowsePanel } from './BrowsePanel';
+import { OpcUaDeviceDetails } from './OpcUaDeviceDetails';
+import { groupThumbprint } from './opcua-format';
+import { OwnCertificatePanel } from './OwnCertificatePanel';
+import { TrustCertificateDialog } from './TrustCertificateDialog';
 import { useDeviceDiagnostics } from './useDeviceDiagnostics';
+import { useOpcUaCertificates } from './useOpcUaCertificates';
+
+const DEVICE_COLUMNS = 9;
+
+type Overlay = { kind: 'trust'; deviceId: string; certificate: ServerCertificateStatus } | { kind: 'browse'; deviceId: string } | null;
 
 /**
  * For maintenance technicians: which device, which endpoint, what state, what went wrong last,
- * how fast it answers, and what operators changed.
+ * how fast it answers, and what operators changed. For OPC UA devices also how values arrive,
+ * how the connection is secured and whose certificates are trusted, with the trust action and
+ * a browser of the server's address space for picking tags.
  */
 export function DiagnosticsScreen({ generation }: { generation: number }) {
-  const { devices, audit, error } = useDeviceDiagnostics(generation);
+  const { devices, audit, error, refresh } = useDeviceDiagnostics(generation);
   const now = useNow();
+  const firstOpcUa = devices?.find((d) => d.protocol === 'opcua')?.deviceId ?? null;
+  const certificatesSeen = (devices ?? [])
+    .filter((d) => d.protocol === 'opcua')
+    .map((d) => `${d.deviceId}:${d.certificate?.thumbprint ?? ''}:${d.certificate?.trusted ?? ''}`)
+    .join('|');
+  const certificates = useOpcUaCertificates(firstOpcUa, generation, certificatesSeen);
+  const refreshCertificates = certificates.refresh;
+  const [overlay, setOverlay] = useState<Overlay>(null);
+  const close = useCallback(() => setOverlay(null), []);
+  const onTrusted = useCallback(() => {
+    refresh();
+    refreshCertificates();
+  }, [refresh, refreshCertificates]);
+  const overlayDevice = overlay === null ? undefined : devices?.find((d) => d.deviceId === overlay.deviceId);
+  const auditPanel = (
+    <section className="panel" aria-label="Operator actions">
+      <div className="panel__header">
+        <h2 className="panel__title">Operator actions</h2>
+      </div>
+      <AuditTable entries={audit} />
+    </section>
+  );
   return (
-    <main className="diagnostics" data-testid="diagnostics">
+    <main className={`diagnostics${firstOpcUa === null ? '' : ' diagnostics--opcua'}`} data-testid="diagnostics">
       <section className="panel" aria-label="Communication">
         <div className="panel__header">
           <h2 className="panel__title">Communication</h2>
@@ -38,19 +74,36 @@ export function DiagnosticsScreen({ generation }: { generation: number }) {
               </thead>
               <tbody>
                 {devices.map((d) => (
-                  <DeviceRow key={d.deviceId} device={d} now={now} />
+                  <Fragment key={d.deviceId}>
+                    <DeviceRow device={d} now={now} />
+                    {d.protocol === 'opcua' && (
+                      <OpcUaDeviceDetails
+                        device={d}
+                        now={now}
+                        columns={DEVICE_COLUMNS}
+                        onTrust={(x) => x.certificate && setOverlay({ kind: 'trust', deviceId: x.deviceId, certificate: x.certificate })}
+                        onBrowse={(x) => setOverlay({ kind: 'browse', deviceId: x.deviceId })}
+                      />
+                    )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
           </div>
         )}
       </section>
-      <section className="panel" aria-label="Operator actions">
-        <div className="panel__header">
-          <h2 className="panel__title">Operator actions</h2>
+      {firstOpcUa === null ? (
+        auditPanel
+      ) : (
+        <div className="diagnostics__lower">
+          {auditPanel}
+          <OwnCertificatePanel state={certificates} now={now} />
         </div>
-        <AuditTable entries={audit} />
-      </section>
+      )}
+      {overlay?.kind === 'trust' && overlayDevice !== undefined && (
+        <TrustCertificateDialog device={overlayDevice} certificate={overlay.certificate} now={now} onTrusted={onTrusted} onClose={close} />
+      )}
+      {overlay?.kind === 'browse' && overlayDevice !== undefined && <BrowsePanel device={overlayDevice} onClose={close} />}
     </main>
   );
 }
@@ -59,7 +112,7 @@ function DeviceRow({ device: d, now }: { device: DeviceStatus; now: number }) {
   const state = deviceStateDisplay(d.state);
   const ms = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toString());
   return (
-    <tr data-device-id={d.deviceId} data-state={d.state} className={`diag-row diag-row--${state.tone}`}>
+    <tr data-device-id={d.deviceId} data-state={d.state} className={`diag-row diag-row--${state.tone}${d.protocol === 'opcua' ? ' diag-row--has-detail' : ''}`}>
       <td>
         <div className="tag-name">{d.name}</div>
         <div className="tag-id">
@@ -80,7 +133,8 @@ function DeviceRow({ device: d, now }: { device: DeviceStatus; now: number }) {
           '—'
         ) : (
           <>
-            <span className="diag-error__time">{d.lastErrorTs === null ? '' : new Date(d.lastErrorTs).toLocaleTimeString()}</span> {d.lastError}
+            <span className="diag-error__time">{d.lastErrorTs === null ? '' : new Date(d.lastErrorTs).toLocaleTimeString()}</span>{' '}
+            {lastErrorText(d)}
           </>
         )}
       </td>
@@ -88,7 +142,16 @@ function DeviceRow({ device: d, now }: { device: DeviceStatus; now: number }) {
   );
 }
 
+/** The long "not trusted" error says what the certificate box under the row shows in full. */
+function lastErrorText(d: DeviceStatus): string | null {
+  const cert = d.certificate;
+  if (cert === undefined || d.lastError === null || !/not trusted/.test(d.lastError) || !d.lastError.includes(cert.thumbprint)) return d.lastError;
+  return cert.trusted ? 'Server certificate was not trusted (it is now).' : 'Server certificate not trusted: see below. It was put in pki/rejected.';
+}
+
 const OUTCOME_TEXT: Record<AuditEntry['outcome'], string> = { done: 'Done', refused: 'Refused', failed: 'FAILED', unverified: 'NOT VERIFIED' };
+const ACTION_TEXT: Record<string, string> = { 'tag.write': 'Write', 'opcua.trustCertificate': 'Trust certificate' };
+const TRUST_ACTION = 'opcua.trustCertificate';
 
 function AuditTable({ entries }: { entries: AuditEntry[] | null }) {
   if (entries === null) return <p className="panel__empty">Loading…</p>;
@@ -102,7 +165,7 @@ function AuditTable({ entries }: { entries: AuditEntry[] | null }) {
             <th scope="col">Time</th>
             <th scope="col">User</th>
             <th scope="col">Action</th>
-            <th scope="col">Tag</th>
+            <th scope="col">Tag / device</th>
             <th scope="col" className="num">Old</th>
             <th scope="col" className="num">New</th>
             <th scope="col">Outcome</th>
@@ -113,10 +176,14 @@ function AuditTable({ entries }: { entries: AuditEntry[] | null }) {
             <tr key={e.id} data-outcome={e.outcome}>
               <td>{new Date(e.ts).toLocaleString()}</td>
               <td>{e.user}</td>
-              <td>{e.action === 'tag.write' ? 'Write' : e.action}</td>
+              <td>{ACTION_TEXT[e.action] ?? e.action}</td>
               <td>{e.target}</td>
               <td className="num">{show(e.oldValue)}</td>
-              <td className="num">{show(e.newValue)}</td>
+              {e.action === TRUST_ACTION && typeof e.newValue === 'string' ? (
+                <td className="num audit-thumbprint">{groupThumbprint(e.newValue)}</td>
+              ) : (
+                <td className="num">{show(e.newValue)}</td>
+              )}
               <td title={e.detail}>
                 {OUTCOME_TEXT[e.outcome]}
                 {e.outcome !== 'done' && <span className="diag-error__time"> — {e.detail}</span>}

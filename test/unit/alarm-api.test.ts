@@ -1,0 +1,85 @@
+/**
+ * The alarm methods as the runtime serves them: the role check happens there (anonymous is an
+ * operator: out of service is refused, and the refusal is on record), errors are typed, and a
+ * device's connection states map to communication loss as the drivers report them.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ApiError } from '../../shared/api';
+import { alarmHandlers, createAlarmService, deviceCommunication } from '../../main/app/alarm-api';
+import { canPerform, permissionsOf } from '../../main/alarms/alarm-permissions';
+import { parseProjectText } from '../../main/config/project-loader';
+import { openDatabase } from '../../main/historian/database';
+import { AuditTrail } from '../../main/security/audit-trail';
+import { FakeClock } from '../../main/util/clock';
+import { createLogger } from '../../main/util/log';
+import { tempDir } from '../helpers/temp';
+
+const tmp = tempDir();
+after(() => tmp.cleanup());
+
+const project = parseProjectText(`version: 1
+name: t
+devices:
+  - { id: plc, protocol: modbus-tcp, host: 127.0.0.1 }
+tags:
+  - { id: temp, device: plc, address: HR0, dataType: float32 }
+alarms:
+  definitions:
+    - { id: T.H, type: high, tag: temp, limit: 80, priority: 2, message: Temperature high }
+`);
+
+function rig() {
+  const db = openDatabase(join(tmp.dir, `api-${Math.random().toString(36).slice(2)}.db`));
+  const audit = new AuditTrail(db);
+  const clock = new FakeClock();
+  const service = createAlarmService({ project, db, clock, emit: () => undefined, audit: (r) => audit.record(r), log: createLogger('test') });
+  const h = alarmHandlers(service, 'anonymous');
+  service.ingest([{ tagId: 'temp', value: 90, quality: { level: 'good', reason: 'ok' }, sourceTs: clock.now(), ts: clock.now() }]);
+  return { db, audit, service, h, close: () => (service.close(), db.close()) };
+}
+
+test('1. anonymous is an operator: everyday actions allowed, out of service not', () => {
+  assert.equal(permissionsOf('anonymous').role, 'operator');
+  for (const a of ['acknowledge', 'shelve', 'unshelve', 'reset', 'comment'] as const) assert.equal(canPerform('anonymous', a), true, a);
+  assert.equal(canPerform('anonymous', 'removeFromService'), false);
+  assert.equal(canPerform('eve', 'removeFromService', new Map([['eve', 'engineer']])), true);
+  assert.equal(canPerform('vic', 'acknowledge', new Map([['vic', 'viewer']])), false);
+});
+
+test('2. out of service is refused in the runtime, with a typed error, and on record', () => {
+  const r = rig();
+  assert.throws(
+    () => r.h['alarms.removeFromService']({ alarmId: 'T.H', reason: 'calibration' }),
+    (e: unknown) => e instanceof ApiError && e.code === 'forbidden' && /needs the engineer role; anonymous is operator/.test(e.message),
+  );
+  const [last] = r.audit.recent(1);
+  assert.deepEqual([last.action, last.target, last.outcome, last.user], ['alarm.removeFromService', 'T.H', 'refused', 'anonymous']);
+  assert.equal(r.service.list()[0].state.type, 'unack', 'nothing changed');
+  r.close();
+});
+
+test('3. refusals by state and unknown alarms come back as typed errors', () => {
+  const r = rig();
+  assert.throws(() => r.h['alarms.reset']({ alarmId: 'T.H' }), (e: unknown) => e instanceof ApiError && e.code === 'refused');
+  assert.throws(() => r.h['alarms.comment']({ alarmId: 'nope', text: 'x' }), (e: unknown) => e instanceof ApiError && e.code === 'not_found');
+  const ok = r.h['alarms.acknowledge']({ alarmIds: ['T.H'] }) as { done: string[] };
+  assert.deepEqual(ok.done, ['T.H']);
+  const cfg = r.h['alarms.definitions']({}) as { definitions: { condition: string }[]; permissions: { allowed: Record<string, boolean> } };
+  assert.equal(cfg.definitions[0].condition, '≥ 80');
+  assert.equal(cfg.permissions.allowed.removeFromService, false);
+  r.close();
+});
+
+test('4. device states: the first connection is not a loss; backing off, or reconnecting after being online, is', () => {
+  const c = deviceCommunication();
+  assert.equal(c('plc', 'stopped'), null);
+  assert.equal(c('plc', 'connecting'), null, 'start-up: not yet');
+  assert.equal(c('plc', 'backoff'), false, 'the first connection failed');
+  assert.equal(c('plc', 'connecting'), null);
+  assert.equal(c('plc', 'online'), true);
+  assert.equal(c('plc', 'degraded'), true);
+  assert.equal(c('plc', 'connecting'), false, 'lost after having been online');
+  assert.equal(c('other', 'connecting'), null, 'per device');
+});
