@@ -16,7 +16,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { getHostname, makeApplicationUrn, makeSubject, OPCUACertificateManager, type StatusCode } from 'node-opcua';
+import { getHostname, makeApplicationUrn, OPCUACertificateManager, type StatusCode } from 'node-opcua';
 import type { CertificateSummary, ServerCertificateStatus } from '../../../shared/opcua';
 
 export const CLIENT_APPLICATION_NAME = 'Lineside HMI';
@@ -75,7 +75,8 @@ export class OpcUaPki {
         applicationUri: makeApplicationUrn(hostname, CLIENT_APPLICATION_NAME),
         dns: [hostname],
         outputFile: this.clientCertificateFile,
-        subject: makeSubject(CLIENT_APPLICATION_NAME, hostname),
+        // Our own subject (node-opcua's default names its vendor as the organisation).
+        subject: `/CN=${CLIENT_APPLICATION_NAME}@${hostname}/O=Lineside`,
         startDate: new Date(),
         validity: 365 * 10,
       });
