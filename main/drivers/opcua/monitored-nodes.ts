@@ -27,6 +27,9 @@ export interface MonitoringSettings {
   deadband: OpcUaDeadband | null;
 }
 
+/** bound on values kept for one item between two pushes (its server queue is smaller) */
+const MAX_PENDING = 100;
+
 export class MonitoredNode {
   latest: DataValue | null = null;
   /** when `latest` arrived (our clock) */
@@ -40,10 +43,25 @@ export class MonitoredNode {
     readonly settings: MonitoringSettings,
   ) {}
 
+  /**
+   * Every value notified since the last push, oldest first: one publish response can carry
+   * several samples of one item (its queue), and each is a sample of history, not only the last.
+   */
+  pending: DataValue[] = [];
+
   update(dv: DataValue, now: number): void {
     this.latest = dv;
     this.receivedAt = now;
     this.version++;
+    if (this.pending.length >= MAX_PENDING) this.pending.shift();
+    this.pending.push(dv);
+  }
+
+  /** the notified values not yet pushed; empties the list */
+  takePending(): DataValue[] {
+    const values = this.pending;
+    this.pending = [];
+    return values;
   }
 }
 

@@ -367,12 +367,15 @@ export class OpcUaDriver implements PushingDriver {
   }
 
   private push(conn: OpcUaConnection, nodes: readonly MonitoredNode[]): void {
-    const changed = new Set(nodes);
+    // Every sample notified since the last push, in order, not only the latest of each item.
+    const changed = new Map(nodes.map((n) => [n, n.takePending()]));
     for (const { plan, listener } of this.pushes) {
       const readings: DriverReading[] = [];
       plan.tags.forEach((tag, i) => {
         const n = plan.tagNodes[i];
-        if (n && changed.has(n) && conn.isConfirmed(n)) readings.push(toReading(tag, n.latest, n.receivedAt));
+        const values = n ? changed.get(n) : undefined;
+        if (!n || !values || !conn.isConfirmed(n)) return;
+        for (const dv of values) readings.push(toReading(tag, dv, n.receivedAt));
       });
       if (readings.length > 0) this.deliver(listener, readings);
     }
