@@ -6,8 +6,9 @@ import { run as acquisition } from './scenarios/acquisition';
 import { run as pipeline } from './scenarios/pipeline';
 import { run as historian } from './scenarios/historian';
 import { run as alarms } from './scenarios/alarms';
+import { run as sync } from './scenarios/sync';
 
-const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms };
+const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

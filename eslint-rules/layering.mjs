@@ -57,6 +57,13 @@ export const layerPolicy = {
   'main/instructions': { internal: ['main/instructions', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
   'main/security': { internal: ['main/security', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
   'main/sync': { internal: ['main/sync', 'main/util', 'shared'], builtins: true, npm: '*' },
+  // The reference receiver speaks the sync's wire format and nothing else of the runtime.
+  'main/receiver': {
+    internal: ['main/receiver', 'main/util', 'shared'],
+    files: ['main/sync/wire', 'main/sync/intervals'],
+    builtins: true,
+    npm: ['better-sqlite3', 'mqtt'],
+  },
   'main/app': { internal: ['main', 'shared'], deny: ['main/shell', 'main/cli'], builtins: true, npm: '*' },
   'main/shell': {
     internal: ['main/shell', 'main/app', 'main/util', 'main/config', 'shared'],

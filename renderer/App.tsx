@@ -4,6 +4,7 @@ import { DeviceStrip } from './features/devices/DeviceStrip';
 import { DisconnectedBanner } from './features/header/DisconnectedBanner';
 import { HeaderBar, type ScreenName } from './features/header/HeaderBar';
 import { DiagnosticsScreen } from './features/diagnostics/DiagnosticsScreen';
+import { SyncScreen } from './features/sync/SyncScreen';
 import { OverviewTable } from './features/overview/OverviewTable';
 import { SimulatorPanel } from './features/simulator/SimulatorPanel';
 import { useSimulatorStatus } from './features/simulator/useSimulatorStatus';
@@ -47,6 +48,8 @@ function OperatorScreen() {
           <AlarmsScreen />
         ) : screen === 'diagnostics' ? (
           <DiagnosticsScreen generation={generation} />
+        ) : screen === 'upstream' ? (
+          <SyncScreen />
         ) : (
           <main className="workspace">
             <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />

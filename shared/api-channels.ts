@@ -31,6 +31,10 @@ export const methodNames = [
   'alarms.journal',
   'alarms.journalCsv',
   'alarms.kpis',
+  'sync.status',
+  'sync.quarantine',
+  'sync.retryQuarantined',
+  'sync.deleteQuarantined',
 ] as const;
 export type MethodName = (typeof methodNames)[number];
 

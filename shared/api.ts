@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { AuditEntry, DeviceStatus, EpochMs, TagInfo, TagScalar, TagValue } from './types';
 import type { OpcUaBrowseResult, OpcUaCertificates, OpcUaTrustResult } from './opcua';
 import { alarmApiParams, type AlarmApiEvents, type AlarmApiResults } from './alarm-api';
+import { syncApiParams, type SyncApiResults } from './sync-api';
 import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
 
 export { IPC_EVENT_CHANNEL, ipcChannelFor } from './api-channels';
@@ -26,6 +27,7 @@ export type HistoryResolution = Exclude<(typeof historyResolutions)[number], 'au
 
 export const apiParams = {
   ...alarmApiParams,
+  ...syncApiParams,
   'app.info': z.object({}).strict(),
   'tags.list': z.object({}).strict(),
   'values.snapshot': z.object({ tagIds: z.array(tagId).max(100_000).optional() }).strict(),
@@ -168,7 +170,7 @@ export interface TagWriteResult {
   ts: EpochMs;
 }
 
-export interface ApiResults extends AlarmApiResults {
+export interface ApiResults extends AlarmApiResults, SyncApiResults {
   'app.info': AppInfo;
   'tags.list': TagInfo[];
   'values.snapshot': TagValue[];

@@ -38,6 +38,8 @@ import { WriteRefused, WriteService } from '../acquisition/write-service';
 import { StorageFilter, storagePolicy } from '../acquisition/storage-filter';
 import { opcuaHandlers } from './opcua-api';
 import { alarmHandlers, createAlarmService, deviceCommunication } from './alarm-api';
+import { createSync, syncCarriesSamples } from './sync-wiring';
+import { syncHandlers } from '../sync/sync-api';
 import type { RuntimeHost } from './runtime-host';
 import { version } from './version';
 
@@ -80,7 +82,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     throw err;
   }
   // The writer runs on a worker thread: commits, compaction and fsyncs stay off this event loop.
-  const historian = new Historian(db, clock, { writer: 'worker', nativeBinding: options.nativeBinding });
+  const historian = new Historian(db, clock, { writer: 'worker', nativeBinding: options.nativeBinding, sampleOutbox: syncCarriesSamples(project) });
   historian.registerTags(project.tags.map((t) => ({ name: t.id, units: t.units })));
   historian.markStart(clock.now());
 
@@ -129,6 +131,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     if (communicating !== null) alarms.setDeviceCommunicating(s.deviceId, communicating);
   };
   acquisition.deviceStatuses().forEach(deviceToAlarms);
+  // Store-and-forward upstream (docs/sync.md): after the alarm journal and audit tables exist.
+  const sync = createSync({ project, db, historian, clock, log: createLogger('sync') });
+  sync.start();
   acquisition.onDeviceStatus(deviceToAlarms);
   const writes = new WriteService({
     tags: project.tags.filter((t) => enabled.has(t.device)).map(toWritableTag),
@@ -193,6 +198,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     'audit.recent': (p) => audit.recent(p.limit, p.target),
     ...opcuaHandlers({ drivers, record: (r) => audit.record(r), clock, user: ANONYMOUS }),
     ...alarmHandlers(alarms, ANONYMOUS),
+    ...syncHandlers(sync, ANONYMOUS, () => clock.now(), (r) => audit.record({ ...r, oldValue: null, newValue: null, outcome: 'done' })),
     'simulator.dropout': (p) => {
       const sim = requireSimulator();
       sim.dropout(p.seconds * 1000);
@@ -235,6 +241,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       closing ??= (async () => {
         frames.stop();
         await acquisition.stop();
+        await sync.close();
         await historian.close();
         alarms.close();
         db.close();

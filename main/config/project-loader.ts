@@ -4,11 +4,13 @@
  * ever returned.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { parseModbusAddress, registerCount } from '../../shared/modbus-address';
 import { projectSchema, type Project } from './project-schema';
 import { checkAlarmReferences } from './alarm-schema';
+import { checkSyncFiles } from './sync-schema';
 
 export interface ProjectIssue {
   /** e.g. `tags[12].address` */
@@ -63,7 +65,12 @@ export function parseProjectText(text: string, file = '<project>'): Project {
   if (!parsed.success) {
     throw new ProjectFileError(file, parsed.error.issues.map((i) => issueAt(doc, lineCounter, i.path, describeIssue(i))));
   }
-  const crossIssues = [...checkReferences(parsed.data), ...checkAlarmReferences(parsed.data)].map((c) => issueAt(doc, lineCounter, c.path, c.message));
+  const crossIssues = [
+    ...checkReferences(parsed.data),
+    ...checkAlarmReferences(parsed.data),
+    // TLS files relative to the project file (to the working folder for text without a file)
+    ...checkSyncFiles(parsed.data.sync, file === '<project>' ? process.cwd() : dirname(file)),
+  ].map((c) => issueAt(doc, lineCounter, c.path, c.message));
   if (crossIssues.length > 0) throw new ProjectFileError(file, crossIssues);
   return parsed.data;
 }

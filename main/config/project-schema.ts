@@ -13,6 +13,7 @@ const id = z
 import { wordOrders, type WordOrder } from '../../shared/modbus-address';
 import { opcuaAcquisitionModes, opcuaSecurityModes, opcuaSecurityPolicies } from '../../shared/opcua';
 import { alarmsSectionSchema } from './alarm-schema';
+import { syncSectionSchema } from './sync-schema';
 export { wordOrders, type WordOrder };
 
 const deviceCommon = {
@@ -154,6 +155,8 @@ export const projectSchema = z
     tags: z.array(tagSchema).min(1),
     /** alarm definitions and settings (docs/alarms.md) */
     alarms: alarmsSectionSchema.prefault({}),
+    /** store-and-forward upstream: sinks and their settings (docs/sync.md) */
+    sync: syncSectionSchema.prefault({}),
   })
   .strict();
 

@@ -19,6 +19,7 @@ import { ROLLUP_LEVELS } from './rollup';
 import { emptyBatch, setValue, trimBatch, valueAt, type TaggedBatch } from './samples';
 import { defaultWriterConfig, type RetentionConfig, type WriterConfig, type WriterStatus } from './writer';
 import { InlineWriterHost, WorkerWriterHost, type WriterHost } from './writer-host';
+import { migrateSampleOutbox, sampleOutboxExists, SampleOutboxReader } from './sample-outbox';
 
 const log = createLogger('historian');
 
@@ -47,6 +48,11 @@ export interface HistorianOptions {
   retryMs?: number;
   retention?: RetentionOptions;
   budgets?: Partial<QueryBudgets>;
+  /**
+   * Number every committed batch and keep it in the sample outbox until the sync has it
+   * acknowledged upstream (sample-outbox.ts, docs/sync.md).
+   */
+  sampleOutbox?: boolean;
 }
 
 export interface TagRegistration {
@@ -83,6 +89,7 @@ export class Historian {
   private readonly reader: HistoryReader;
   private readonly insertTag;
   private readonly writerConfig: Partial<WriterConfig>;
+  private outboxReader: SampleOutboxReader | null = null;
   private retention: RetentionOptions;
   private closed = false;
   private lastState: 'ok' | 'error' = 'ok';
@@ -106,7 +113,10 @@ export class Historian {
       chunkMaxSamples: options.chunkMaxSamples ?? defaultWriterConfig.chunkMaxSamples,
       maxPendingSamples: options.maxPendingSamples ?? defaultWriterConfig.maxPendingSamples,
       retryMs: options.retryMs ?? defaultWriterConfig.retryMs,
+      outbox: options.sampleOutbox === true,
     };
+    // The outbox's tables exist before the writer (perhaps on its thread) prepares its statements.
+    if (options.sampleOutbox) migrateSampleOutbox(db);
     this.insertTag = db.prepare(
       'INSERT INTO tag (name, created, units) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET units = coalesce(excluded.units, units) RETURNING id',
     );
@@ -308,6 +318,27 @@ export class Historian {
         yield { tagId: refs[best].name, ts: c.ts[i], sourceTs: c.sourceTs[i], value: valueAt(c, i), quality: c.quality[i] };
       }
     }
+  }
+
+  /**
+   * The sample outbox (numbered committed batches), read and trimmed from this connection; null
+   * when it was never enabled on this database.
+   */
+  sampleOutbox(): SampleOutboxReader | null {
+    if (this.outboxReader === null && sampleOutboxExists(this.db)) {
+      const names = new Map<number, string>();
+      const byId = this.db.prepare('SELECT name FROM tag WHERE id = ?').pluck();
+      this.outboxReader = new SampleOutboxReader(this.db, (id) => {
+        let name = names.get(id);
+        if (name === undefined) {
+          for (const [n, i] of this.tagIds) names.set(i, n);
+          name = names.get(id) ?? (byId.get(id) as string | undefined) ?? `#${id}`;
+          names.set(id, name);
+        }
+        return name;
+      });
+    }
+    return this.outboxReader;
   }
 
   unitsOf(tagId: string): string {

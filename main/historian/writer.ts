@@ -24,6 +24,7 @@ import type { SqliteDatabase } from './database';
 import { RollupMaintainer, ROLLUP_LEVELS } from './rollup';
 import { hotRowsToColumns, hotValue, HotValueType, MAX_CHUNK_SPAN_MS, SampleStore } from './sample-store';
 import { isGoodCode, lowerBound, sliceBatch, sliceColumns, ValueKind, type TaggedBatch } from './samples';
+import { SampleOutboxWriter } from './sample-outbox';
 import type { Clock, TimerHandle } from '../util/clock';
 import { createLogger } from '../util/log';
 
@@ -56,6 +57,11 @@ export interface WriterConfig {
   retention: RetentionConfig;
   /** the connection is the writer's alone (worker thread): connection-wide settings are ours */
   ownConnection: boolean;
+  /**
+   * Keep every committed batch, numbered, in the sample outbox (sample-outbox.ts) for
+   * store-and-forward upstream; its tables must exist (Historian creates them).
+   */
+  outbox?: boolean;
 }
 
 export const defaultWriterConfig: WriterConfig = {
@@ -132,6 +138,7 @@ export class HistorianWriter {
   private readonly syncOff;
   private readonly syncFull;
   private readonly writeBatch;
+  private readonly outbox: SampleOutboxWriter | null;
   private readonly stats = {
     droppedSamples: 0,
     committedSamples: 0,
@@ -166,6 +173,7 @@ export class HistorianWriter {
     this.syncOff = db.prepare('PRAGMA synchronous = NORMAL');
     this.syncFull = db.prepare('PRAGMA synchronous = FULL');
     this.insertHot = db.prepare('INSERT OR REPLACE INTO sample (tag, ts, value, quality, source_ts, value_type) VALUES (?, ?, ?, ?, ?, ?)');
+    this.outbox = this.config.outbox ? new SampleOutboxWriter(db) : null;
     this.writeBatch = db.transaction((b: TaggedBatch) => this.applyBatch(b));
     this.configure(this.config.retention);
     for (const r of db.prepare('SELECT tag, COUNT(*) AS n, MIN(ts) AS oldest FROM sample GROUP BY tag').all() as { tag: number; n: number; oldest: number }[]) {
@@ -281,6 +289,8 @@ export class HistorianWriter {
       }
     }
     this.rollups.finish();
+    // Sequence numbers for upstream, in the same transaction as the samples (docs/sync.md).
+    this.outbox?.append(b, this.now());
   }
 
   private noteHot(b: TaggedBatch): void {

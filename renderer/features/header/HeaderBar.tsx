@@ -1,6 +1,7 @@
 import type { AppInfo } from '../../../shared/api';
 import type { ConnectionView } from '../../state/useConnection';
 import { Clock } from './Clock';
+import { SyncIndicator } from '../sync/SyncIndicator';
 
 const CONNECTION_TEXT: Record<ConnectionView, string> = {
   connecting: 'Connecting…',
@@ -8,11 +9,12 @@ const CONNECTION_TEXT: Record<ConnectionView, string> = {
   disconnected: 'DISCONNECTED',
 };
 
-export type ScreenName = 'operate' | 'alarms' | 'diagnostics';
+export type ScreenName = 'operate' | 'alarms' | 'diagnostics' | 'upstream';
 const SCREENS: { name: ScreenName; label: string }[] = [
   { name: 'operate', label: 'Overview' },
   { name: 'alarms', label: 'Alarms' },
   { name: 'diagnostics', label: 'Diagnostics' },
+  { name: 'upstream', label: 'Upstream' },
 ];
 
 interface HeaderBarProps {
@@ -44,6 +46,7 @@ export function HeaderBar({ info, connection, screen, onScreen }: HeaderBarProps
         ))}
       </nav>
       <div className="header__spacer" />
+      <SyncIndicator onOpen={() => onScreen('upstream')} />
       <div
         className={`connection connection--${connection}`}
         data-testid="connection"

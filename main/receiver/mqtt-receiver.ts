@@ -1,0 +1,111 @@
+/**
+ * The reference receiver's MQTT side: subscribes (QoS 1, persistent session) to every node's
+ * data topics under a prefix, commits each batch, then publishes the ack (QoS 1) to the node's
+ * ack topic. MQTT.js sends the PUBACK of a delivery after the handler ran, so a batch the
+ * receiver dies in the middle of is delivered again by the broker.
+ *
+ * Reconnects by itself (MQTT.js) with a persistent session: batches published while the
+ * receiver was away wait in the broker (up to its queue limit; beyond, senders send again after
+ * their ack timeout).
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from '../util/log';
+import { ackTopic, parseBatch, receiverTopics, WireError, type Ack } from '../sync/wire';
+import type { ReceiverStore } from './receiver-store';
+
+export interface MqttReceiverOptions {
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  rejectUnauthorized?: boolean;
+  topicPrefix: string;
+}
+
+export interface MqttReceiver {
+  readonly client: MqttClient;
+  /** resolves once connected and subscribed the first time */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export function startMqttReceiver(store: ReceiverStore, o: MqttReceiverOptions, log: Logger, onBatch?: (ack: Ack) => void): MqttReceiver {
+  const client = mqtt.connect(o.url, {
+    clientId: o.clientId,
+    clean: false,
+    protocolVersion: 4,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    keepalive: 30,
+    username: o.username,
+    password: o.password,
+    ca: o.ca,
+    cert: o.cert,
+    key: o.key,
+    rejectUnauthorized: o.rejectUnauthorized ?? true,
+  });
+  const prefix = o.topicPrefix.replace(/\/+$/, '');
+  const ready = new Promise<void>((resolve, reject) => {
+    let first = true;
+    client.on('connect', () => {
+      client.subscribe(receiverTopics(prefix), { qos: 1 }, (err) => {
+        if (err) {
+          log.error(`cannot subscribe: ${err.message}`);
+          if (first) reject(err);
+          return;
+        }
+        if (first) log.info(`subscribed to ${receiverTopics(prefix).join(', ')} on ${o.url}`);
+        first = false;
+        resolve();
+      });
+    });
+    client.on('error', (err) => {
+      log.warn(`MQTT: ${err.message}`);
+      if (first && /not authori[sz]ed|bad user/i.test(err.message)) reject(err);
+    });
+  });
+  client.on('message', (topic, payload) => {
+    const rest = topic.startsWith(`${prefix}/`) ? topic.slice(prefix.length + 1).split('/') : [];
+    // <site>/<line>/<node>/<stream>[/historical]
+    if (rest.length < 4 || rest[3] === 'ack') return;
+    const base = { prefix, site: rest[0], line: rest[1], node: rest[2] };
+    let ack: Ack;
+    try {
+      const batch = parseBatch(payload.toString('utf8'));
+      ack = store.process(batch);
+    } catch (err) {
+      if (!(err instanceof WireError)) {
+        // Not stored (the database refused it): no ack, so the sender sends it again.
+        log.error(`${topic}: cannot store a batch: ${(err as Error).message}`);
+        return;
+      }
+      log.warn(`${topic}: refused a batch: ${err.message}`);
+      const guess = safeEnvelope(payload);
+      if (!guess) return; // nobody to answer
+      ack = { v: 1, node: guess.node, stream: guess.stream, first: guess.first, last: guess.last, from: guess.acked, upTo: 0, ranges: [], rejected: [], error: err.message };
+    }
+    // The ack goes to the node's own ack topic (built from the levels the batch came on).
+    client.publish(ackTopic(base), JSON.stringify(ack), { qos: 1 });
+    onBatch?.(ack);
+  });
+  return {
+    client,
+    ready,
+    close: () => client.endAsync(),
+  };
+}
+
+function safeEnvelope(payload: Buffer): { node: string; stream: Ack['stream']; first: number; last: number; acked: number } | null {
+  try {
+    const j = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+    const ok = typeof j.node === 'string' && typeof j.stream === 'string' && ['alarm', 'event', 'audit', 'sample'].includes(j.stream);
+    if (!ok) return null;
+    const num = (x: unknown) => (typeof x === 'number' && Number.isSafeInteger(x) ? x : 0);
+    return { node: j.node as string, stream: j.stream as Ack['stream'], first: num(j.first), last: num(j.last), acked: num(j.acked) };
+  } catch {
+    return null;
+  }
+}
