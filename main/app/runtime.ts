@@ -24,7 +24,7 @@ import type { Project } from '../config/project-schema';
 import { createDriver } from './driver-factory';
 import type { Driver } from '../drivers/driver';
 import { openDatabase } from '../historian/database';
-import { Historian } from '../historian/historian';
+import { Historian, type RetentionOptions } from '../historian/historian';
 import { startSimulator, type SimulatedLine, type SimulatorOptions } from '../simulator/simulator';
 import { FrameCoalescer } from '../tags/frame-coalescer';
 import { LiveValueCache } from '../tags/live-cache';
@@ -85,6 +85,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   const historian = new Historian(db, clock, { writer: 'worker', nativeBinding: options.nativeBinding, sampleOutbox: syncCarriesSamples(project) });
   historian.registerTags(project.tags.map((t) => ({ name: t.id, units: t.units })));
   historian.markStart(clock.now());
+  historian.setRetention(retentionOf(project));
 
   const bus = new TagBus((err) => log.error(`tag bus consumer failed: ${(err as Error).stack ?? String(err)}`));
   const cache = new LiveValueCache();
@@ -251,6 +252,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       return closing;
     },
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The project's retention settings in the historian's terms. */
+export function retentionOf(project: Project): RetentionOptions {
+  const h = project.historian;
+  const perTag: Record<string, number | null> = {};
+  for (const t of project.tags) {
+    if (t.retention === undefined) continue;
+    const days = h.retentionClasses[t.retention];
+    perTag[t.id] = days === null || days === undefined ? null : days * DAY_MS;
+  }
+  return { maxAgeMs: h.keepDays === null ? null : h.keepDays * DAY_MS, perTag, quotaBytes: h.diskQuotaMb === null ? null : h.diskQuotaMb * 1024 * 1024 };
 }
 
 /** Points the demo project's devices at the simulator's actual (possibly ephemeral) ports. */

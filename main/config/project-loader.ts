@@ -107,6 +107,13 @@ function checkReferences(project: Project): { path: (string | number)[]; message
     if (t.storage.deadbandPercent !== undefined && (t.min === undefined || t.max === undefined)) {
       issues.push({ path: ['tags', i, 'storage', 'deadbandPercent'], message: 'a percent deadband needs the tag\'s min and max (its span)' });
     }
+    if (t.retention !== undefined && !(t.retention in project.historian.retentionClasses)) {
+      const known = Object.keys(project.historian.retentionClasses);
+      issues.push({
+        path: ['tags', i, 'retention'],
+        message: `unknown retention class "${t.retention}" (${known.length > 0 ? `historian.retentionClasses: ${known.join(', ')}` : 'no historian.retentionClasses are defined'})`,
+      });
+    }
     if (t.min !== undefined && t.max !== undefined && t.min >= t.max) {
       issues.push({ path: ['tags', i, 'max'], message: `max (${t.max}) must be greater than min (${t.min})` });
     }

@@ -123,6 +123,8 @@ export const tagSchema = z
     max: z.number().optional(),
     decimals: z.number().int().min(0).max(9).default(1),
     writable: z.boolean().default(false),
+    /** a retention class from `historian.retentionClasses` (default: historian.keepDays) */
+    retention: z.string().optional(),
     /** OPC UA subscriptions: the server reports a change only beyond this deadband (DataChangeFilter) */
     opcuaDeadband: z
       .object({ type: z.enum(['absolute', 'percent']), value: z.number().positive() })
@@ -145,6 +147,20 @@ export const tagSchema = z
   })
   .strict();
 
+/** Days of history kept; null: until the disk quota needs the room. */
+const keepDays = z.number().positive().max(36_500).nullable();
+
+export const historianSectionSchema = z
+  .object({
+    /** default age limit for every tag */
+    keepDays: keepDays.default(400),
+    /** named classes (e.g. fast: 30, quality: 3650) that tags refer to with `retention:` */
+    retentionClasses: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a class name is a word'), keepDays).default({}),
+    /** the database is kept under this size by pruning the oldest data first */
+    diskQuotaMb: z.number().int().min(16).max(10_000_000).nullable().default(null),
+  })
+  .strict();
+
 export const projectSchema = z
   .object({
     version: z.literal(1),
@@ -157,6 +173,8 @@ export const projectSchema = z
     alarms: alarmsSectionSchema.prefault({}),
     /** store-and-forward upstream: sinks and their settings (docs/sync.md) */
     sync: syncSectionSchema.prefault({}),
+    /** how long history is kept (docs/database.md) */
+    historian: historianSectionSchema.prefault({}),
   })
   .strict();
 

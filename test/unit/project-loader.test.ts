@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadProjectFile, parseProjectText, ProjectFileError } from '../../main/config/project-loader';
+import { retentionOf } from '../../main/app/runtime';
 import { repoRoot, tempDir } from '../helpers/temp';
 
 const minimal = `version: 1
@@ -122,4 +123,18 @@ test('7. YAML syntax errors carry a line number; an unreadable file is an error 
   } finally {
     cleanup();
   }
+});
+
+test('8. retention: classes per tag, default age and disk quota reach the historian; unknown classes are refused', () => {
+  const demo = loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml'));
+  const r = retentionOf(demo);
+  assert.equal(r.maxAgeMs, 400 * 86_400_000);
+  assert.equal(r.perTag?.['L1.GoodCount'], 3650 * 86_400_000);
+  assert.equal(r.quotaBytes, 2048 * 1024 * 1024);
+  expectIssues(minimal.replace('dataType: float32', 'dataType: float32\n    retention: fast'), (e) => {
+    assert.equal(e.issues[0].path, 'tags[0].retention');
+    assert.match(e.issues[0].message, /unknown retention class "fast"/);
+  });
+  const forever = parseProjectText(`${minimal}historian: { keepDays: null, retentionClasses: { short: 7 } }\n`);
+  assert.equal(retentionOf(forever).maxAgeMs, null);
 });
