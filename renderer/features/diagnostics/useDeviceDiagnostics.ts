@@ -1,6 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AuditEntry, DeviceStatus } from '../../../shared/types';
-import { useServices } from '../../state/services';
+import { usePolled } from '../../state/usePolled';
 
 const REFRESH_MS = 2000;
 
@@ -17,33 +16,9 @@ export interface DeviceDiagnostics {
  * the screen asks every two seconds while it is open.
  */
 export function useDeviceDiagnostics(generation: number): DeviceDiagnostics {
-  const { client } = useServices();
-  const [devices, setDevices] = useState<DeviceStatus[] | null>(null);
-  const [audit, setAudit] = useState<AuditEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const loadRef = useRef<() => void>(() => undefined);
-  useEffect(() => {
-    let alive = true;
-    const load = async () => {
-      try {
-        const [d, a] = await Promise.all([client.call('devices.list', {}), client.call('audit.recent', { limit: 50 })]);
-        if (!alive) return;
-        setDevices(d);
-        setAudit(a);
-        setError(null);
-      } catch (err) {
-        if (alive) setError(err instanceof Error ? err.message : String(err));
-      }
-    };
-    loadRef.current = () => void load();
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => {
-      alive = false;
-      loadRef.current = () => undefined;
-      clearInterval(timer);
-    };
-  }, [client, generation]);
-  const refresh = useCallback(() => loadRef.current(), []);
-  return { devices, audit, error, refresh };
+  const { data, error, refresh } = usePolled(`diagnostics:${generation}`, REFRESH_MS, async (client) => {
+    const [devices, audit] = await Promise.all([client.call('devices.list', {}), client.call('audit.recent', { limit: 50 })]);
+    return { devices, audit };
+  });
+  return { devices: data?.devices ?? null, audit: data?.audit ?? null, error, refresh };
 }

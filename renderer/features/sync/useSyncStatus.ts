@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { QuarantineEntry, SyncStatus } from '../../../shared/sync-api';
 import { useServices } from '../../state/services';
+import { usePolled } from '../../state/usePolled';
 
 export interface SyncStatusState {
   status: SyncStatus | null;
@@ -10,33 +11,8 @@ export interface SyncStatusState {
 
 /** Backlogs and throughput change all the time: asked every `everyMs` while shown, not pushed. */
 export function useSyncStatus(everyMs: number): SyncStatusState {
-  const { client } = useServices();
-  const [status, setStatus] = useState<SyncStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const loadRef = useRef<() => void>(() => undefined);
-  useEffect(() => {
-    let alive = true;
-    const load = async () => {
-      try {
-        const s = await client.call('sync.status', {});
-        if (!alive) return;
-        setStatus(s);
-        setError(null);
-      } catch (err) {
-        if (alive) setError(err instanceof Error ? err.message : String(err));
-      }
-    };
-    loadRef.current = () => void load();
-    void load();
-    const timer = setInterval(() => void load(), everyMs);
-    return () => {
-      alive = false;
-      loadRef.current = () => undefined;
-      clearInterval(timer);
-    };
-  }, [client, everyMs]);
-  const refresh = useCallback(() => loadRef.current(), []);
-  return { status, error, refresh };
+  const { data, error, refresh } = usePolled('sync', everyMs, (client) => client.call('sync.status', {}));
+  return { status: data, error, refresh };
 }
 
 export interface QuarantineState {
