@@ -73,7 +73,8 @@ test('1. HTTP sink, the receiver killed and restarted several times: every recor
     runtime = null;
     // The wrong-token sink never gets its alarms through: drain with the good one only.
     const { writeFileSync, readFileSync } = await import('node:fs');
-    writeFileSync(project, readFileSync(project, 'utf8').replace(/\n {4}- id: wrong-token[\s\S]*$/, '\n'));
+    // drop the wrong-token sink (up to the next top-level section of the file)
+    writeFileSync(project, readFileSync(project, 'utf8').replace(/\n {4}- id: wrong-token[\s\S]*?(?=\n\S|$)/, ''));
     await drainLeftovers(project, dataDir);
     await rx.stop();
     const counts = expectExactlyOnce(join(dataDir, 'lineside.db'), receiverDb);
