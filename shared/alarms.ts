@@ -207,6 +207,8 @@ export interface AlarmDefinitionInfo {
   area: string;
   /** the limit in words, e.g. "≥ 4.0 mm/s", "= 101", "no movement > 0.05 °C in 30 s" */
   condition: string;
+  /** high/highHigh/low/lowLow: the limit in the tag's units, drawn on its trend; null for other types */
+  limit: number | null;
   maxShelveS: number;
 }
 

@@ -11,6 +11,7 @@ import type { AuditEntry, DeviceStatus, EpochMs, TagInfo, TagScalar, TagValue } 
 import type { OpcUaBrowseResult, OpcUaCertificates, OpcUaTrustResult } from './opcua';
 import { alarmApiParams, type AlarmApiEvents, type AlarmApiResults } from './alarm-api';
 import { syncApiParams, type SyncApiResults } from './sync-api';
+import { trendApiParams, type TrendApiResults } from './trend-api';
 import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
 
 export { IPC_EVENT_CHANNEL, ipcChannelFor } from './api-channels';
@@ -28,6 +29,7 @@ export type HistoryResolution = Exclude<(typeof historyResolutions)[number], 'au
 export const apiParams = {
   ...alarmApiParams,
   ...syncApiParams,
+  ...trendApiParams,
   'app.info': z.object({}).strict(),
   'tags.list': z.object({}).strict(),
   'values.snapshot': z.object({ tagIds: z.array(tagId).max(100_000).optional() }).strict(),
@@ -103,6 +105,8 @@ export interface AppInfo {
   startedAt: EpochMs;
   /** the largest rate at which the runtime pushes value frames */
   frameIntervalMs: number;
+  /** local times ("HH:MM") at which shifts start, from the project (default 06:00, 14:00, 22:00) */
+  shiftStarts: string[];
 }
 
 /** Values over time for one tag. `v[i]` is null where the value was not good: a gap. */
@@ -170,7 +174,7 @@ export interface TagWriteResult {
   ts: EpochMs;
 }
 
-export interface ApiResults extends AlarmApiResults, SyncApiResults {
+export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults {
   'app.info': AppInfo;
   'tags.list': TagInfo[];
   'values.snapshot': TagValue[];

@@ -41,6 +41,9 @@ export interface TagInfo {
   /** engineering range, for scales and trend axes */
   min?: number;
   max?: number;
+  /** the normal operating band (ISA-101), drawn behind the tag's trend pen */
+  normalLow?: number;
+  normalHigh?: number;
   decimals: number;
   writable: boolean;
   /** the protocol address as written in the project, for diagnostics */
