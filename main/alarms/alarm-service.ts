@@ -306,6 +306,7 @@ export function definitionInfo(a: EngineAlarm, settings: AlarmSettings, units: R
     device: a.device,
     area: a.area,
     condition: conditionText(d, d.type === 'commLoss' ? '' : (units.get(d.tag) ?? '')),
+    limit: d.type === 'high' || d.type === 'highHigh' || d.type === 'low' || d.type === 'lowLow' ? d.limit : null,
     maxShelveS: Math.min(d.maxShelveS ?? Infinity, settings.maxShelveS),
   };
 }
