@@ -14,6 +14,8 @@ export function toTagInfo(project: Project): TagInfo[] {
     scanMs: t.scanMs,
     min: t.min,
     max: t.max,
+    normalLow: t.normal?.low,
+    normalHigh: t.normal?.high,
     decimals: t.decimals,
     writable: t.writable,
     address: t.address,

@@ -104,6 +104,34 @@ export const scalingSchema = z
   .strict()
   .refine((s) => s.rawMax !== s.rawMin, { message: 'rawMax must differ from rawMin', path: ['rawMax'] });
 
+export const normalBandSchema = z
+  .object({ low: z.number().optional(), high: z.number().optional() })
+  .strict()
+  .superRefine((n, ctx) => {
+    if (n.low === undefined && n.high === undefined) ctx.addIssue({ code: 'custom', message: 'give low, high or both' });
+    else if (n.low !== undefined && n.high !== undefined && !(n.low < n.high)) {
+      ctx.addIssue({ code: 'custom', message: `low (${n.low}) must be below high (${n.high})` });
+    }
+  });
+
+/** A local time of day, 24-hour "HH:MM". */
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like "06:00" (HH:MM, 24 h)');
+
+/** Local times at which shifts start, in order within the day. */
+export const shiftsSchema = z
+  .array(timeOfDay)
+  .min(1, 'give at least one shift start')
+  .max(6, 'at most 6 shifts a day')
+  .superRefine((starts, ctx) => {
+    for (let i = 1; i < starts.length; i++) {
+      if (starts[i] <= starts[i - 1]) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `${starts[i]} must be later than ${starts[i - 1]}: shift starts are listed in order within the day` });
+      }
+    }
+  });
+
+export const defaultShiftStarts = ['06:00', '14:00', '22:00'];
+
 export const tagSchema = z
   .object({
     id,
@@ -122,6 +150,8 @@ export const tagSchema = z
     min: z.number().optional(),
     max: z.number().optional(),
     decimals: z.number().int().min(0).max(9).default(1),
+    /** the normal operating band (ISA-101), drawn behind the tag's trend pen */
+    normal: normalBandSchema.optional(),
     writable: z.boolean().default(false),
     /** a retention class from `historian.retentionClasses` (default: historian.keepDays) */
     retention: z.string().optional(),
@@ -175,6 +205,8 @@ export const projectSchema = z
     sync: syncSectionSchema.prefault({}),
     /** how long history is kept (docs/database.md) */
     historian: historianSectionSchema.prefault({}),
+    /** local times ("HH:MM") at which shifts start: trends offer "this shift" (docs/trends.md) */
+    shifts: shiftsSchema.default(() => [...defaultShiftStarts]),
   })
   .strict();
 
