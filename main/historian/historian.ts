@@ -10,6 +10,7 @@
  */
 import type { HistorianStatus, HistoryBuckets, HistoryResolution, HistorySeries } from '../../shared/api';
 import { encodeQuality } from '../../shared/quality';
+import type { HistoryTrend } from '../../shared/trend-api';
 import type { TagScalar, TagValue } from '../../shared/types';
 import type { Clock, TimerHandle } from '../util/clock';
 import { createLogger } from '../util/log';
@@ -288,6 +289,22 @@ export class Historian {
     const tag = this.tagIds.get(tagId);
     if (tag === undefined) return { tagId, from, to, t: [], v: [], decimated: false };
     return this.reader.series({ id: tag, name: tagId }, from, to, maxPoints, this.clock.now());
+  }
+
+  /**
+   * Several tags' values over one range for a trend chart, each as `query` gives it (raw when
+   * it fits in `maxPoints`, else min/max per bucket), in the order asked. Flushes once for all.
+   * A tag the historian has never seen comes back as an empty series.
+   */
+  async queryTrend(tagIds: readonly string[], from: number, to: number, maxPoints: number): Promise<HistoryTrend> {
+    await this.flush();
+    const now = this.clock.now();
+    const series = tagIds.map((name): HistorySeries => {
+      const tag = this.tagIds.get(name);
+      if (tag === undefined) return { tagId: name, from, to, t: [], v: [], decimated: false };
+      return this.reader.series({ id: tag, name }, from, to, maxPoints, now);
+    });
+    return { from, to, series };
   }
 
   /** Several tags in buckets (min, max, first, last, time-weighted average); see query.ts. */
