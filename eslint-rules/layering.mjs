@@ -55,6 +55,8 @@ export const layerPolicy = {
   // Modules named in DESIGN.md that consume the tag bus or keep their own records.
   'main/alarms': { internal: ['main/alarms', 'main/tags', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
   'main/instructions': { internal: ['main/instructions', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
+  // Saved trend views: their own table in the runtime's SQLite; history comes through main/app.
+  'main/trends': { internal: ['main/trends', 'main/util', 'shared'], builtins: false, npm: ['better-sqlite3'] },
   'main/security': { internal: ['main/security', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
   'main/sync': { internal: ['main/sync', 'main/util', 'shared'], builtins: true, npm: '*' },
   // The reference receiver speaks the sync's wire format and nothing else of the runtime.

@@ -40,6 +40,8 @@ import { opcuaHandlers } from './opcua-api';
 import { alarmHandlers, createAlarmService, deviceCommunication } from './alarm-api';
 import { createSync, syncCarriesSamples } from './sync-wiring';
 import { syncHandlers } from '../sync/sync-api';
+import { TrendViewStore } from '../trends/trend-view-store';
+import { trendViewHandlers } from './trend-api';
 import type { RuntimeHost } from './runtime-host';
 import { version } from './version';
 
@@ -75,9 +77,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   }
 
   let db;
+  let trendViews: TrendViewStore;
+  const projectTagIds = new Set(project.tags.map((t) => t.id));
   try {
     db = openDatabase(join(options.dataDir, 'lineside.db'), { nativeBinding: options.nativeBinding });
   } catch (err) {
+    await simulator?.stop();
+    throw err;
+  }
+  try {
+    trendViews = new TrendViewStore(db, clock, { isTag: (id) => projectTagIds.has(id), log: createLogger('trends') });
+  } catch (err) {
+    db.close();
     await simulator?.stop();
     throw err;
   }
@@ -154,6 +165,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     simulator: simulator !== null,
     startedAt: clock.now(),
     frameIntervalMs,
+    shiftStarts: [...project.shifts],
   };
   const tagInfos = toTagInfo(project);
   const tagIds = new Set(tagInfos.map((t) => t.id));
@@ -175,6 +187,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       const unknown = p.tagIds.find((id) => !tagIds.has(id));
       if (unknown !== undefined) throw new ApiError({ code: 'not_found', message: `unknown tag "${unknown}"`, context: { tagId: unknown } });
       return historian.queryBuckets(p.tagIds, p.from, p.to, p.buckets, p.resolution ?? 'auto');
+    },
+    'history.trend': (p) => {
+      const unknown = p.tagIds.find((id) => !tagIds.has(id));
+      if (unknown !== undefined) throw new ApiError({ code: 'not_found', message: `unknown tag "${unknown}"`, context: { tagId: unknown } });
+      return historian.queryTrend(p.tagIds, p.from, p.to, p.maxPoints);
     },
     'history.status': () => historian.status(),
     'devices.list': () => acquisition.deviceStatuses(),
@@ -199,6 +216,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     'audit.recent': (p) => audit.recent(p.limit, p.target),
     ...opcuaHandlers({ drivers, record: (r) => audit.record(r), clock, user: ANONYMOUS }),
     ...alarmHandlers(alarms, ANONYMOUS),
+    ...trendViewHandlers({ store: trendViews, user: ANONYMOUS, clock, record: (r) => audit.record(r) }),
     ...syncHandlers(sync, ANONYMOUS, () => clock.now(), (r) => audit.record({ ...r, oldValue: null, newValue: null, outcome: 'done' })),
     'simulator.dropout': (p) => {
       const sim = requireSimulator();

@@ -129,6 +129,7 @@ const fakeHost: RuntimeHost = {
     simulator: true,
     startedAt: 0,
     frameIntervalMs: 100,
+    shiftStarts: ['06:00', '14:00', '22:00'],
   },
   exportSamplesCsv: async () => ({ rows: 0, bytes: 0 }),
   handle: async (method, params) => {
