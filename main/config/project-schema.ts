@@ -115,7 +115,8 @@ export const normalBandSchema = z
   });
 
 /** A local time of day, 24-hour "HH:MM". */
-const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like "06:00" (HH:MM, 24 h)');
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const timeOfDay = z.string().regex(HH_MM, 'must be a time of day like "06:00" (HH:MM, 24 h)');
 
 /** Local times at which shifts start, in order within the day. */
 export const shiftsSchema = z
@@ -124,7 +125,8 @@ export const shiftsSchema = z
   .max(6, 'at most 6 shifts a day')
   .superRefine((starts, ctx) => {
     for (let i = 1; i < starts.length; i++) {
-      if (starts[i] <= starts[i - 1]) {
+      // (a start that is not HH:MM has its own issue; "HH:MM" strings compare as times)
+      if (HH_MM.test(starts[i]) && HH_MM.test(starts[i - 1]) && starts[i] <= starts[i - 1]) {
         ctx.addIssue({ code: 'custom', path: [i], message: `${starts[i]} must be later than ${starts[i - 1]}: shift starts are listed in order within the day` });
       }
     }

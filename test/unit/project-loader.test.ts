@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadProjectFile, parseProjectText, ProjectFileError } from '../../main/config/project-loader';
 import { retentionOf } from '../../main/app/runtime';
+import { toTagInfo } from '../../main/app/project-tags';
 import { repoRoot, tempDir } from '../helpers/temp';
 
 const minimal = `version: 1
@@ -137,4 +138,67 @@ test('8. retention: classes per tag, default age and disk quota reach the histor
   });
   const forever = parseProjectText(`${minimal}historian: { keepDays: null, retentionClasses: { short: 7 } }\n`);
   assert.equal(retentionOf(forever).maxAgeMs, null);
+});
+
+test('9. normal band: surfaced per tag; an inverted or empty band is refused where it is written', () => {
+  const demo = loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml'));
+  const speed = demo.tags.find((t) => t.id === 'L1.Speed')!;
+  assert.ok(speed.normal?.low !== undefined && speed.normal.high !== undefined && speed.normal.low < speed.normal.high);
+  const infos = toTagInfo(demo);
+  const info = infos.find((t) => t.id === 'L1.Speed')!;
+  assert.deepEqual([info.normalLow, info.normalHigh], [speed.normal.low, speed.normal.high]);
+  assert.equal(infos.find((t) => t.id === 'L1.FaultCode')!.normalLow, undefined, 'no band: no fields');
+
+  const oneSided = parseProjectText(minimal.replace('dataType: float32', 'dataType: float32\n    normal: { high: 80 }'));
+  assert.deepEqual(oneSided.tags[0].normal, { high: 80 });
+  assert.deepEqual([toTagInfo(oneSided)[0].normalLow, toTagInfo(oneSided)[0].normalHigh], [undefined, 80]);
+
+  const second = `${minimal}  - id: T2
+    device: plc
+    address: HR20
+    dataType: float32
+    normal: { low: 50, high: 50 }
+`;
+  expectIssues(second, (e) => {
+    assert.equal(e.issues.length, 1);
+    assert.equal(e.issues[0].path, 'tags[1].normal');
+    assert.equal(e.issues[0].line, 16);
+    assert.match(e.issues[0].message, /low \(50\) must be below high \(50\)/);
+    assert.match(e.message, /line\.yaml:16:\d+ tags\[1\]\.normal: low/);
+  });
+  expectIssues(minimal.replace('dataType: float32', 'dataType: float32\n    normal: {}'), (e) => {
+    assert.equal(e.issues[0].path, 'tags[0].normal');
+    assert.match(e.issues[0].message, /give low, high or both/);
+  });
+  expectIssues(minimal.replace('dataType: float32', 'dataType: float32\n    normal: { lo: 1 }'), (e) => {
+    assert.equal(e.issues[0].path, 'tags[0].normal');
+    assert.match(e.issues[0].message, /unknown field.*lo/);
+  });
+});
+
+test('10. shifts: default 06:00/14:00/22:00; HH:MM, 1 to 6, in order, each error located', () => {
+  assert.deepEqual(parseProjectText(minimal).shifts, ['06:00', '14:00', '22:00']);
+  assert.deepEqual(loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml')).shifts, ['06:00', '14:00', '22:00']);
+  assert.deepEqual(parseProjectText(`${minimal}shifts: ["07:30", "19:30"]\n`).shifts, ['07:30', '19:30']);
+  assert.deepEqual(parseProjectText(`${minimal}shifts: [00:00]\n`).shifts, ['00:00'], 'unquoted is a string too (YAML 1.2)');
+
+  expectIssues(`${minimal}shifts: ["06:00", "6:30", "24:00"]\n`, (e) => {
+    assert.deepEqual(e.issues.map((i) => i.path).sort(), ['shifts[1]', 'shifts[2]']);
+    for (const i of e.issues) {
+      assert.equal(i.line, 12);
+      assert.match(i.message, /time of day like "06:00"/);
+    }
+  });
+  expectIssues(`${minimal}shifts:\n  - "14:00"\n  - "06:00"\n`, (e) => {
+    assert.equal(e.issues.length, 1);
+    assert.equal(e.issues[0].path, 'shifts[1]');
+    assert.equal(e.issues[0].line, 14);
+    assert.match(e.issues[0].message, /06:00 must be later than 14:00/);
+  });
+  expectIssues(`${minimal}shifts: ["06:00", "06:00"]\n`, (e) => assert.match(e.issues[0].message, /must be later than/));
+  expectIssues(`${minimal}shifts: []\n`, (e) => {
+    assert.equal(e.issues[0].path, 'shifts');
+    assert.match(e.issues[0].message, /at least one shift/);
+  });
+  expectIssues(`${minimal}shifts: ["01:00", "02:00", "03:00", "04:00", "05:00", "06:00", "07:00"]\n`, (e) => assert.match(e.issues[0].message, /at most 6/));
 });
