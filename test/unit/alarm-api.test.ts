@@ -83,3 +83,33 @@ test('4. device states: the first connection is not a loss; backing off, or reco
   assert.equal(c('plc', 'connecting'), false, 'lost after having been online');
   assert.equal(c('other', 'connecting'), null, 'per device');
 });
+
+test('5. definitions carry the numeric limit of limit alarms, null for every other type', () => {
+  const p = parseProjectText(`version: 1
+name: t
+devices:
+  - { id: plc, protocol: modbus-tcp, host: 127.0.0.1 }
+tags:
+  - { id: temp, device: plc, address: HR0, dataType: float32 }
+  - { id: sp, device: plc, address: HR2, dataType: float32 }
+alarms:
+  definitions:
+    - { id: T.HH, type: highHigh, tag: temp, limit: 95.5, priority: 1, message: a }
+    - { id: T.H, type: high, tag: temp, limit: 80, priority: 2, message: b }
+    - { id: T.L, type: low, tag: temp, limit: 10, priority: 3, message: c }
+    - { id: T.LL, type: lowLow, tag: temp, limit: -5, priority: 2, message: d }
+    - { id: T.Dev, type: deviation, tag: temp, setpointTag: sp, limit: 7, priority: 3, message: e }
+    - { id: T.Bad, type: badQuality, tag: temp, priority: 4, message: f }
+    - { id: plc.Comm, type: commLoss, device: plc, priority: 2, message: g }
+`);
+  const db = openDatabase(join(tmp.dir, `limits-${Math.random().toString(36).slice(2)}.db`));
+  const service = createAlarmService({ project: p, db, clock: new FakeClock(), emit: () => undefined, audit: () => undefined, log: createLogger('test') });
+  try {
+    const defs = alarmHandlers(service, 'anonymous')['alarms.definitions']({}) as { definitions: { id: string; limit: number | null }[] };
+    const limits = Object.fromEntries(defs.definitions.map((d) => [d.id, d.limit]));
+    assert.deepEqual(limits, { 'T.HH': 95.5, 'T.H': 80, 'T.L': 10, 'T.LL': -5, 'T.Dev': null, 'T.Bad': null, 'plc.Comm': null });
+  } finally {
+    service.close();
+    db.close();
+  }
+});

@@ -157,3 +157,34 @@ test('4. a trend over a long range comes from rollups as min/max pairs; booleans
     await done();
   }
 });
+
+test('5. queryTrend: several tags in the order asked, one flush for all, each as query() gives it', async () => {
+  const { clock, h, done } = setup({ budgets: { rawBudget: 100, rollupBudget: 10_000 } });
+  try {
+    h.registerTags(['a', 'b', 'long']);
+    for (let i = 0; i < 2000; i++) h.ingest([v('long', T0 + i * 30 * S, i === 700 ? 500 : i % 7)]);
+    clock.advance(2000 * 30 * S);
+    // still in memory (no flush timer has fired since): queryTrend must flush to see them
+    for (let i = 0; i < 50; i++) h.ingest([v('a', T0 + i * S, i), v('b', T0 + i * S, 100 - i)]);
+    let flushes = 0;
+    const flush = h.flush.bind(h);
+    h.flush = () => {
+      flushes++;
+      return flush();
+    };
+    const to = T0 + 2000 * 30 * S;
+    const r = await h.queryTrend(['long', 'b', 'never', 'a'], T0, to, 200);
+    assert.equal(flushes, 1, 'one flush for all tags');
+    assert.deepEqual([r.from, r.to], [T0, to]);
+    assert.deepEqual(r.series.map((s) => s.tagId), ['long', 'b', 'never', 'a']);
+    const [long, b, never, a] = r.series;
+    assert.deepEqual([a.decimated, a.v.length, a.v[49]], [false, 50, 49], 'raw: every sample');
+    assert.deepEqual(b.v.slice(0, 3), [100, 99, 98]);
+    assert.deepEqual(never, { tagId: 'never', from: T0, to, t: [], v: [], decimated: false }, 'unknown to the historian: empty');
+    assert.equal(long.decimated, true);
+    assert.ok(long.t.length <= 200 && long.v.includes(500), 'min/max per bucket keeps the spike');
+    assert.deepEqual(long, await h.query('long', T0, to, 200), 'the same as query() for that tag');
+  } finally {
+    await done();
+  }
+});
