@@ -39,7 +39,10 @@ function OperatorScreen() {
     setTrendRequest((r) => ({ pens, window, seq: (r?.seq ?? 0) + 1 }));
     setScreen('trends');
   }, []);
-  const openLiveTrend = useCallback((tagId: string) => openTrend([tagId], { mode: 'live', spanMs: 10 * 60_000 }), [openTrend]);
+  const openLiveTrend = useCallback((tagId: string) => {
+    setSelectedTagId(tagId);
+    setScreen('operate');
+  }, []);
 
   useEffect(() => {
     const onHash = () => {
@@ -55,7 +58,7 @@ function OperatorScreen() {
   }, [info]);
 
   return (
-    <AlarmProvider generation={generation} openLiveTrend={openLiveTrend}>
+    <AlarmProvider generation={generation} openLiveTrend={openLiveTrend} openTrend={openTrend}>
       <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
         <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} />
         {view === 'disconnected' && <DisconnectedBanner />}

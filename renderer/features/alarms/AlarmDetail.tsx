@@ -13,7 +13,7 @@ type Dialog = null | 'shelve' | 'comment' | 'outOfService' | 'trend';
 
 /** The selected alarm: what it means, what to do, what happened, and every action on it. */
 export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: () => void }) {
-  const { actions, model, openLiveTrend } = useAlarmContext();
+  const { actions, model, openLiveTrend, openTrend } = useAlarmContext();
   const [dialog, setDialog] = useState<Dialog>(null);
   if (row === null) {
     return (
@@ -208,6 +208,10 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
           onOpenLive={() => {
             setDialog(null);
             openLiveTrend(def.tag!);
+          }}
+          onOpenTrends={(from, to) => {
+            setDialog(null);
+            openTrend([def.tag!], { mode: 'history', from, to });
           }}
         />
       )}

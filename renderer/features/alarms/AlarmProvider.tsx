@@ -21,6 +21,8 @@ interface AlarmContextValue {
   actions: AlarmActions;
   /** opens the live trend of a tag on the Overview screen */
   openLiveTrend: (tagId: string) => void;
+  /** the Trends screen with these pens over this range */
+  openTrend: (tagIds: string[], window: { mode: 'history'; from: number; to: number }) => void;
 }
 
 const AlarmContext = createContext<AlarmContextValue | null>(null);
@@ -45,7 +47,17 @@ export function useHornState(): HornState {
  * Keeps the alarm model fed on every screen: definitions and the snapshot on each connection
  * (`generation`), `alarms` events in between; sounds the horn for new audible alarms.
  */
-export function AlarmProvider({ generation, openLiveTrend, children }: { generation: number; openLiveTrend: (tagId: string) => void; children: ReactNode }) {
+export function AlarmProvider({
+  generation,
+  openLiveTrend,
+  openTrend,
+  children,
+}: {
+  generation: number;
+  openLiveTrend: (tagId: string) => void;
+  openTrend: (tagIds: string[], window: { mode: 'history'; from: number; to: number }) => void;
+  children: ReactNode;
+}) {
   const { client, messages } = useServices();
   const model = useMemo(() => new AlarmModel(), []);
   const horn = useMemo(() => new Annunciator(), []);
@@ -119,6 +131,6 @@ export function AlarmProvider({ generation, openLiveTrend, children }: { generat
     };
   }, [client, messages, model]);
 
-  const value = useMemo(() => ({ model, horn, actions, openLiveTrend }), [model, horn, actions, openLiveTrend]);
+  const value = useMemo(() => ({ model, horn, actions, openLiveTrend, openTrend }), [model, horn, actions, openLiveTrend, openTrend]);
   return <AlarmContext value={value}>{children}</AlarmContext>;
 }

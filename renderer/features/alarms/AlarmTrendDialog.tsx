@@ -15,10 +15,12 @@ interface AlarmTrendDialogProps {
   at: number;
   onClose: () => void;
   onOpenLive: () => void;
+  /** the same range on the Trends screen, to zoom, add pens, read values */
+  onOpenTrends: (from: number, to: number) => void;
 }
 
 /** The alarm's tag from 10 minutes before it was raised to 5 minutes after (or now). */
-export function AlarmTrendDialog({ tagId, title, at, onClose, onOpenLive }: AlarmTrendDialogProps) {
+export function AlarmTrendDialog({ tagId, title, at, onClose, onOpenLive, onOpenTrends }: AlarmTrendDialogProps) {
   const { client, messages } = useServices();
   const [tag, setTag] = useState<TagInfo | null>(null);
   const [series, setSeries] = useState<ChartSeries | null>(null);
@@ -70,6 +72,9 @@ export function AlarmTrendDialog({ tagId, title, at, onClose, onOpenLive }: Alar
         <div className="modal__actions alarm-dialog__actions">
           <button type="button" className="toggle modal__big" onClick={onOpenLive} data-testid="alarm-trend-live">
             Live trend on Overview
+          </button>
+          <button type="button" className="toggle modal__big" onClick={() => onOpenTrends(window.from, window.to)} data-testid="alarm-trend-open-trends">
+            Open in Trends
           </button>
           <button type="button" className="toggle toggle--on modal__big" onClick={onClose}>
             Close
