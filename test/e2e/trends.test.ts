@@ -297,5 +297,60 @@ test('6. CSV export of the visible range holds its raw samples', async () => {
       assert.ok(Math.abs(Number(r[2]) - (ramp(tag, t) as number)) < 1e-9, `${tag} at ${r[0]}: ${r[2]}`);
     }
   }
+
+  // the picture: a PNG taller than the chart (title, time range and legend above it)
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="trend-export-png"]')]);
+  assert.match(png.suggestedFilename(), /^lineside-trend-.*\.png$/);
+  const bytes = readFileSync(await png.path());
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  const canvas = await page.locator('.trends__plot canvas').evaluate((c) => [(c as unknown as { width: number }).width, (c as unknown as { height: number }).height]);
+  assert.ok(width > canvas[0] && height > canvas[1] + 80, `picture ${width}×${height} for a ${canvas.join('×')} chart`);
   assert.deepEqual(errors, [], 'no errors in the page (CSP violations included)');
+});
+
+test('7. touch: a swipe pans, a pinch zooms, a tap pins the cursor', async () => {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, hasTouch: true });
+  const touchPage = await context.newPage();
+  try {
+    const from = T0 + 60 * MIN;
+    const to = T0 + 80 * MIN;
+    await touchPage.goto(`${app.url}#trends?pens=${PENS.join(',')}&from=${from}&to=${to}`);
+    const attr = async (name: string) => Number(await touchPage.locator('[data-testid="trends-screen"]').getAttribute(name));
+    await waitFor('the range', async () => (await attr('data-from')) === from && (await touchPage.locator('[data-testid="trends-screen"]').getAttribute('data-loading')) === 'false');
+    const box = await touchPage.locator('.trends__plot .u-over').boundingBox();
+    assert.ok(box !== null);
+    const cdp = await context.newCDPSession(touchPage);
+    const y = box.y + box.height / 2;
+    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: { x: number; y: number }[]) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map((p, i) => ({ x: p.x, y: p.y, id: i })) });
+
+    // swipe right to left over a quarter of the plot: later by a quarter of the span
+    const x0 = box.x + box.width * 0.6;
+    await touch('touchStart', [{ x: x0, y }]);
+    for (let k = 1; k <= 10; k++) await touch('touchMove', [{ x: x0 - (box.width * 0.25 * k) / 10, y }]);
+    await touch('touchEnd', []);
+    await waitFor('the swipe to pan', async () => (await attr('data-from')) > from);
+    const panned = (await attr('data-from')) - from;
+    assert.ok(Math.abs(panned - 5 * MIN) < 30_000, `panned by ${panned / 1000} s (a quarter of 20 min)`);
+    assert.equal((await attr('data-to')) - (await attr('data-from')), to - from, 'a pan keeps the span');
+
+    // pinch out: two fingers from 200 px apart to 400 px apart halve the span
+    const mid = box.x + box.width / 2;
+    await touch('touchStart', [{ x: mid - 100, y }, { x: mid + 100, y }]);
+    for (let k = 1; k <= 10; k++) await touch('touchMove', [{ x: mid - 100 - 10 * k, y }, { x: mid + 100 + 10 * k, y }]);
+    await touch('touchEnd', []);
+    await waitFor('the pinch to zoom', async () => (await attr('data-to')) - (await attr('data-from')) < to - from);
+    const span = (await attr('data-to')) - (await attr('data-from'));
+    assert.ok(Math.abs(span - (to - from) / 2) < 30_000, `span after the pinch: ${span / 1000} s`);
+
+    // a tap pins the cursor: the readout is for that time
+    await touchPage.touchscreen.tap(mid, y);
+    await waitFor('the tap readout', async () => /At /.test(await touchPage.locator('[data-testid="trend-readout-at"]').innerText()));
+    const targets = await touchPage.locator('.trends button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => Math.min(r.width, r.height)));
+    assert.ok(targets.length > 20 && targets.every((s) => s >= 48), `every button is a 48 px touch target (smallest ${Math.min(...targets)} px)`);
+  } finally {
+    await context.close();
+  }
 });
