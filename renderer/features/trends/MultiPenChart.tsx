@@ -6,6 +6,7 @@ import { CHART_STYLE } from './chart-style';
 import { axisGroups, axisRange, penStyle, scaleKeyOf, type PenStyle } from './trend-pens';
 import { axisLabel, MIN_SPAN_MS } from './trend-range';
 import type { TrendSource } from './trend-source';
+import { isolatedValueIndices } from './trend-columns';
 import { isDiscrete } from './trend-values';
 
 const INTEGER_INCREMENTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7, 1e8, 1e9];
@@ -262,7 +263,8 @@ export function MultiPenChart(props: MultiPenChartProps) {
           width: CHART_STYLE.penWidth,
           spanGaps: false,
           paths: isDiscrete(tag) ? uPlot.paths.stepped?.({ align: 1 }) : undefined,
-          points: { show: false },
+          // a good sample between two gaps has no line to sit on: a dot shows it
+          points: { show: true, size: 7, fill: styles[i].color, stroke: styles[i].color, filter: (u, seriesIdx) => isolatedValueIndices(u.data[seriesIdx] as (number | null | undefined)[]) },
         })),
       ],
       hooks: {

@@ -239,3 +239,25 @@ export class TrendColumns {
 export function bucketMsFor(spanMs: number, widthPx: number): number {
   return Math.max(1, Math.floor(spanMs / Math.max(100, widthPx)));
 }
+
+/**
+ * Indices of values a line cannot show: a good value whose neighbours (skipping `undefined`,
+ * which is "no sample") are gaps or the edge. The chart draws them as dots.
+ */
+export function isolatedValueIndices(ys: readonly (number | null | undefined)[]): number[] {
+  const out: number[] = [];
+  let prev: number | null | undefined = undefined;
+  let candidate = -1;
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i];
+    if (y === undefined) continue;
+    if (candidate >= 0) {
+      if (y === null) out.push(candidate);
+      candidate = -1;
+    }
+    if (y !== null && (prev === undefined || prev === null)) candidate = i;
+    prev = y;
+  }
+  if (candidate >= 0) out.push(candidate);
+  return out;
+}
