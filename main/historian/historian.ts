@@ -298,12 +298,12 @@ export class Historian {
    */
   async queryTrend(tagIds: readonly string[], from: number, to: number, maxPoints: number): Promise<HistoryTrend> {
     await this.flush();
-    const now = this.clock.now();
-    const series = tagIds.map((name): HistorySeries => {
-      const tag = this.tagIds.get(name);
-      if (tag === undefined) return { tagId: name, from, to, t: [], v: [], decimated: false };
-      return this.reader.series({ id: tag, name }, from, to, maxPoints, now);
+    const known = tagIds.flatMap((name) => {
+      const id = this.tagIds.get(name);
+      return id === undefined ? [] : [{ id, name }];
     });
+    const answered = new Map(this.reader.trend(known, from, to, maxPoints, this.clock.now()).map((s) => [s.tagId, s]));
+    const series = tagIds.map((name): HistorySeries => answered.get(name) ?? { tagId: name, from, to, t: [], v: [], decimated: false });
     return { from, to, series };
   }
 

@@ -225,6 +225,66 @@ export class HistoryReader {
   }
 
   /**
+   * Several tags' values for one chart: like `series()` per tag, but the read budgets are shared
+   * by all of them, so that an 8-pen chart costs what one query may cost, not eight times that.
+   * A tag whose samples fit in `maxPoints` comes raw; the others come together from raw samples
+   * (decimated) when they fit in the raw budget between them, else from rollups chosen for all
+   * of them at once (1-minute rows within the rollup budget, else 1-hour rows).
+   */
+  trend(tags: readonly TagRef[], from: number, to: number, maxPoints: number, now: number): HistorySeries[] {
+    const estimates = tags.map((t) => this.estimateSamples(t.id, from, to));
+    const out: HistorySeries[] = tags.map((t) => ({ tagId: t.name, from, to, t: [], v: [], decimated: false }));
+    const big: number[] = [];
+    let bigSamples = 0;
+    tags.forEach((tag, i) => {
+      if (estimates[i] <= maxPoints) {
+        const s = this.store.read(tag.id, from, to);
+        if (s.length <= maxPoints) {
+          for (let k = 0; k < s.length; k++) {
+            out[i].t.push(s.ts[k]);
+            out[i].v.push(isGoodNumeric(s, k) ? s.num[k] : null);
+          }
+          return;
+        }
+        out[i].decimated = true;
+        decimate(out[i], s, from, to, Math.max(1, Math.floor(maxPoints / 2)));
+        return;
+      }
+      big.push(i);
+      bigSamples += estimates[i];
+    });
+    if (big.length === 0) return out;
+    if (bigSamples <= this.budgets.rawBudget) {
+      for (const i of big) {
+        const s = this.store.read(tags[i].id, from, to);
+        if (s.length <= maxPoints) {
+          for (let k = 0; k < s.length; k++) {
+            out[i].t.push(s.ts[k]);
+            out[i].v.push(isGoodNumeric(s, k) ? s.num[k] : null);
+          }
+        } else {
+          out[i].decimated = true;
+          decimate(out[i], s, from, to, Math.max(1, Math.floor(maxPoints / 2)));
+        }
+      }
+      return out;
+    }
+    const b = this.buckets(
+      big.map((i) => tags[i]),
+      from,
+      to,
+      Math.max(1, Math.floor(maxPoints / 2)),
+      (big.length * (to - from)) / ROLLUP_LEVELS[0].widthMs <= this.budgets.rollupBudget ? '1m' : '1h',
+      now,
+    );
+    big.forEach((i, j) => {
+      out[i].decimated = true;
+      minMaxPairs(out[i], b.t, b.bucketMs, b.series[j]);
+    });
+    return out;
+  }
+
+  /**
    * One tag's values for a trend: every sample when they fit in `maxPoints`, else min and max
    * per bucket (spikes survive), from raw samples or, for long ranges, from rollups.
    */
@@ -258,6 +318,20 @@ export class HistoryReader {
       }
     }
     return out;
+  }
+}
+
+/** Bucket statistics as trend points: min, then max half a bucket later (rollups do not say which came first). */
+function minMaxPairs(out: HistorySeries, t: readonly number[], bucketMs: number, s: HistoryBucketSeries): void {
+  for (let i = 0; i < t.length; i++) {
+    const min = s.min[i];
+    const max = s.max[i];
+    out.t.push(t[i]);
+    out.v.push(min);
+    if (min !== null && max !== null && max !== min) {
+      out.t.push(t[i] + Math.floor(bucketMs / 2));
+      out.v.push(max);
+    }
   }
 }
 

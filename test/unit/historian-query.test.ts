@@ -188,3 +188,60 @@ test('5. queryTrend: several tags in the order asked, one flush for all, each as
     await done();
   }
 });
+
+test('6. queryTrend shares the read budgets among its pens: raw when they fit together, else rollups chosen for all', async () => {
+  const { clock, h, done } = setup({ budgets: { rawBudget: 5000, rollupBudget: 600 } });
+  try {
+    const pens = ['p0', 'p1', 'p2', 'p3'];
+    h.registerTags([...pens, 'small']);
+    // 4 pens × 2 h at 1 Hz (7,200 samples each), a spike in p2; 'small' has 20 samples
+    for (let i = 0; i < 7200; i++) h.ingest(pens.map((p, k) => v(p, T0 + i * S, k === 2 && i === 1234 ? 999 : k * 10 + (i % 60))));
+    for (let i = 0; i < 20; i++) h.ingest([v('small', T0 + i * 60 * S, i)]);
+    clock.advance(7200 * S);
+    await h.flush();
+    await h.maintain();
+    // one pen over 20 min: 1,200 samples, within the raw budget on its own → every sample, decimated to fit
+    const one = await h.queryTrend(['p0'], T0, T0 + 20 * MIN, 400);
+    assert.equal(one.series[0].decimated, true);
+    assert.ok(one.series[0].t.length <= 400);
+    // four pens over 40 min: each fits the raw budget alone (estimated from the hour's rollup:
+    // 3,600 ≤ 5,000), together they do not (14,400); 4 × 40 one-minute rows = 160 ≤ 600 → 1-minute rollups for all four
+    const four = await h.queryTrend([...pens, 'small'], T0, T0 + 40 * MIN, 200);
+    const minute = await h.queryBuckets(pens, T0, T0 + 40 * MIN, 100, '1m');
+    assert.equal(minute.bucketMs % MIN, 0);
+    for (let k = 0; k < 4; k++) {
+      const s = four.series[k];
+      assert.equal(s.decimated, true);
+      assert.ok(s.t.length <= 200, `${s.tagId}: ${s.t.length} points for 200`);
+      // one-minute buckets: min at the minute, max half a minute later (raw decimation would give
+      // the samples' own times, the maximum at :59)
+      assert.ok(s.t.every((t) => (t - T0) % (MIN / 2) === 0), `${s.tagId}: points on the one-minute grid`);
+      assert.equal(s.v[0], minute.series[k].min[0]);
+    }
+    assert.ok(four.series[2].v.includes(999), 'the spike survives');
+    assert.deepEqual(four.series[4].v, Array.from({ length: 20 }, (_, i) => i), 'a pen that fits comes raw');
+    assert.equal(four.series[4].decimated, false);
+  } finally {
+    await done();
+  }
+});
+
+test('7. queryTrend: pens whose one-minute rows together exceed the rollup budget come from 1-hour rollups', async () => {
+  const { clock, h, done } = setup({ budgets: { rawBudget: 3000, rollupBudget: 100 } });
+  try {
+    const pens = ['p0', 'p1', 'p2', 'p3'];
+    h.registerTags(pens);
+    for (let i = 0; i < 7200; i++) h.ingest(pens.map((p, k) => v(p, T0 + i * S, k * 10 + (i % 60))));
+    clock.advance(7200 * S);
+    await h.flush();
+    await h.maintain();
+    // 4 pens × 120 one-minute rows = 480 > 100 → hours: two buckets a pen, min then max
+    const r = await h.queryTrend(pens, T0, T0 + 7200 * S, 200);
+    for (const [k, s] of r.series.entries()) {
+      assert.deepEqual(s.t, [T0, T0 + 30 * MIN, T0 + 60 * MIN, T0 + 90 * MIN], `${s.tagId} on the hour grid`);
+      assert.deepEqual(s.v, [k * 10, k * 10 + 59, k * 10, k * 10 + 59]);
+    }
+  } finally {
+    await done();
+  }
+});
