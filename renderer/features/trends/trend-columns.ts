@@ -102,12 +102,13 @@ export class TrendColumns {
       cell.lastT = t;
       cell.last = value;
     }
+    // the column ends in a gap when its newest sample is not good, whatever order they came in
     if (value === null) {
       if (cell.good === 0) cell.gapBefore = true;
-      else cell.gapAfter = true;
+      cell.gapAfter = cell.good > 0 && cell.last === null;
       return;
     }
-    cell.gapAfter = false;
+    cell.gapAfter = cell.last === null;
     if (cell.good++ === 0) {
       cell.min = cell.max = value;
       cell.minT = cell.maxT = t;
@@ -129,13 +130,29 @@ export class TrendColumns {
     for (let i = 0; i < n; i++) this.add(pen, t[i], v[i] ?? null);
   }
 
-  /** Drops columns that end before `from`, keeping one so lines enter from the left edge. */
+  /**
+   * Drops columns that end before `from`, keeping each pen's newest one before it so every line
+   * enters from the left edge (values are stored on change) and a bad stretch stays a gap.
+   */
   pruneBefore(from: number): void {
     const kFrom = Math.floor(from / this.bucketMs);
     let i = 0;
     while (i < this.cols.length && this.cols[i].k < kFrom) i++;
-    const drop = Math.max(0, i - 1);
-    if (drop > 0) this.cols.splice(0, drop);
+    if (i <= 1) return;
+    const need = new Set<number>();
+    for (let p = 0; p < this.pens; p++) need.add(p);
+    const kept: Column[] = [];
+    for (let j = i - 1; j >= 0 && need.size > 0; j--) {
+      const cells = this.cols[j].cells;
+      let keep = false;
+      for (const p of need) {
+        if (cells[p] === undefined) continue;
+        need.delete(p);
+        keep = true;
+      }
+      if (keep) kept.push(this.cols[j]);
+    }
+    this.cols.splice(0, i, ...kept.reverse());
   }
 
   /** The newest sample time of a pen, if any. */
