@@ -234,41 +234,40 @@ export class HistoryReader {
   trend(tags: readonly TagRef[], from: number, to: number, maxPoints: number, now: number): HistorySeries[] {
     const estimates = tags.map((t) => this.estimateSamples(t.id, from, to));
     const out: HistorySeries[] = tags.map((t) => ({ tagId: t.name, from, to, t: [], v: [], decimated: false }));
-    const big: number[] = [];
-    let bigSamples = 0;
-    tags.forEach((tag, i) => {
-      if (estimates[i] <= maxPoints) {
-        const s = this.store.read(tag.id, from, to);
-        if (s.length <= maxPoints) {
-          for (let k = 0; k < s.length; k++) {
-            out[i].t.push(s.ts[k]);
-            out[i].v.push(isGoodNumeric(s, k) ? s.num[k] : null);
-          }
-          return;
+    // Raw: the samples, and the one before `from` (the value in force when the range starts, so
+    // a pen that did not change in the range is still drawn, entering from the left edge).
+    const raw = (i: number): void => {
+      const { samples: s, before } = this.store.readRange(tags[i].id, from, to, false);
+      const o = out[i];
+      if (before.length > 0) {
+        o.t.push(before.ts[0]);
+        o.v.push(isGoodNumeric(before, 0) ? before.num[0] : null);
+      }
+      if (s.length + o.t.length <= maxPoints) {
+        for (let k = 0; k < s.length; k++) {
+          o.t.push(s.ts[k]);
+          o.v.push(isGoodNumeric(s, k) ? s.num[k] : null);
         }
-        out[i].decimated = true;
-        decimate(out[i], s, from, to, Math.max(1, Math.floor(maxPoints / 2)));
         return;
       }
-      big.push(i);
-      bigSamples += estimates[i];
+      o.decimated = true;
+      decimate(o, s, from, to, Math.max(1, Math.floor((maxPoints - o.t.length) / 2)));
+    };
+    const big: number[] = [];
+    let bigSamples = 0;
+    tags.forEach((_, i) => {
+      if (estimates[i] <= maxPoints) raw(i);
+      else {
+        big.push(i);
+        bigSamples += estimates[i];
+      }
     });
     if (big.length === 0) return out;
     if (bigSamples <= this.budgets.rawBudget) {
-      for (const i of big) {
-        const s = this.store.read(tags[i].id, from, to);
-        if (s.length <= maxPoints) {
-          for (let k = 0; k < s.length; k++) {
-            out[i].t.push(s.ts[k]);
-            out[i].v.push(isGoodNumeric(s, k) ? s.num[k] : null);
-          }
-        } else {
-          out[i].decimated = true;
-          decimate(out[i], s, from, to, Math.max(1, Math.floor(maxPoints / 2)));
-        }
-      }
+      for (const i of big) raw(i);
       return out;
     }
+    // Rollups carry the value in force into the first bucket themselves.
     const b = this.buckets(
       big.map((i) => tags[i]),
       from,

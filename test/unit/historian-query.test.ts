@@ -245,3 +245,18 @@ test('7. queryTrend: pens whose one-minute rows together exceed the rollup budge
     await done();
   }
 });
+
+test('8. queryTrend: a pen that did not change in the range still has the value in force when it starts', async () => {
+  const { clock, h, done } = setup();
+  try {
+    h.registerTags(['steady', 'lost']);
+    h.ingest([v('steady', T0, 42), v('lost', T0, 7)]);
+    h.ingest([v('lost', T0 + 5 * MIN, 7, { level: 'bad', reason: 'comm_failure' })]);
+    clock.advance(30 * MIN);
+    const r = await h.queryTrend(['steady', 'lost'], T0 + 10 * MIN, T0 + 20 * MIN, 100);
+    assert.deepEqual([r.series[0].t, r.series[0].v], [[T0], [42]], 'the sample before the range, at its own time');
+    assert.deepEqual([r.series[1].t, r.series[1].v], [[T0 + 5 * MIN], [null]], 'not good when the range starts: a gap from the left edge');
+  } finally {
+    await done();
+  }
+});
