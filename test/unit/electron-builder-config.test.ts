@@ -79,6 +79,7 @@ test('files: the built app and the projects, not tests or benchmarks', () => {
   assert.ok(files.includes('package.json'));
   assert.ok(files.includes('!dist/test/**'), 'compiled tests are left out');
   assert.ok(files.includes('!dist/bench/**'), 'compiled benchmarks are left out');
+  assert.ok(files.includes('!dist/renderer/features/**'), 'renderer modules compiled for unit tests are left out (the bundle is packed)');
 });
 
 test('targets: deb and AppImage on Linux, a per-machine NSIS installer on Windows', () => {
