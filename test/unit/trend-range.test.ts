@@ -246,6 +246,9 @@ test('15. formatSpan: seconds, minutes, hours to one decimal, then days', () => 
   assert.equal(formatSpan(2.5 * DAY), '2.5 days');
   assert.equal(formatSpan(30 * DAY), '30 days');
   assert.equal(formatSpan(MAX_SPAN_MS), '400 days');
+  // just under a unit rounds up into it, never "60 s" or "60 min"
+  assert.equal(formatSpan(59_999), '1 min');
+  assert.equal(formatSpan(HOUR - 1), '1 h');
 });
 
 test('16. axis labels: seconds for short spans, the date for spans over two days, local time', () => {

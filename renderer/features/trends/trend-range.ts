@@ -144,8 +144,9 @@ export function formatDateTime(t: number, withSeconds = true): string {
 }
 
 export function formatSpan(ms: number): string {
-  if (ms < MINUTE) return `${Math.round(ms / 1000)} s`;
-  if (ms < HOUR) return `${Math.round(ms / MINUTE)} min`;
+  // thresholds on the rounded value, so 59.9 s reads "1 min", not "60 s"
+  if (Math.round(ms / 1000) < 60) return `${Math.round(ms / 1000)} s`;
+  if (Math.round(ms / MINUTE) < 60) return `${Math.round(ms / MINUTE)} min`;
   if (ms < 2 * DAY) return `${Math.round((ms / HOUR) * 10) / 10} h`;
   return `${Math.round((ms / DAY) * 10) / 10} days`;
 }
