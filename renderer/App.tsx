@@ -9,6 +9,8 @@ import { OverviewTable } from './features/overview/OverviewTable';
 import { SimulatorPanel } from './features/simulator/SimulatorPanel';
 import { useSimulatorStatus } from './features/simulator/useSimulatorStatus';
 import { TrendPanel } from './features/trends/TrendPanel';
+import { TrendsScreen, type TrendRequest } from './features/trends/TrendsScreen';
+import { parseTrendHash, type TrendWindow } from './features/trends/trend-range';
 import { defaultTrendTag } from './features/trends/trend-values';
 import { ServicesProvider, useServices, type Services } from './state/services';
 import { useConnection } from './state/useConnection';
@@ -20,7 +22,11 @@ function OperatorScreen() {
   const { view, generation } = useConnection(client);
   const { info, tags, devices } = useRuntimeData(generation);
   const [selectedTagId, setSelectedTagId] = useState<string | null>(null);
-  const [screen, setScreen] = useState<ScreenName>('operate');
+  const initialTrend = useMemo(() => parseTrendHash(location.hash), []);
+  const [screen, setScreen] = useState<ScreenName>(initialTrend !== null ? 'trends' : 'operate');
+  const [trendRequest, setTrendRequest] = useState<TrendRequest | null>(
+    initialTrend === null ? null : { pens: initialTrend.pens, window: initialTrend.window, seq: 0 },
+  );
   const simulator = useSimulatorStatus(info?.simulator === true, generation);
 
   const trendTag = useMemo(() => {
@@ -28,10 +34,21 @@ function OperatorScreen() {
     return tags.find((t) => t.id === selectedTagId) ?? defaultTrendTag(tags) ?? null;
   }, [tags, selectedTagId]);
 
-  const openLiveTrend = useCallback((tagId: string) => {
-    setSelectedTagId(tagId);
-    setScreen('operate');
+  /** Opens the Trends screen with these pens (and range): from a tapped value, an alarm, the address. */
+  const openTrend = useCallback((pens: string[], window: TrendWindow | null) => {
+    setTrendRequest((r) => ({ pens, window, seq: (r?.seq ?? 0) + 1 }));
+    setScreen('trends');
   }, []);
+  const openLiveTrend = useCallback((tagId: string) => openTrend([tagId], { mode: 'live', spanMs: 10 * 60_000 }), [openTrend]);
+
+  useEffect(() => {
+    const onHash = () => {
+      const t = parseTrendHash(location.hash);
+      if (t !== null && t.pens.length > 0) openTrend(t.pens, t.window);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [openTrend]);
 
   useEffect(() => {
     document.title = info === null ? 'Lineside' : `Lineside — ${info.projectName}`;
@@ -43,8 +60,10 @@ function OperatorScreen() {
         <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} />
         {view === 'disconnected' && <DisconnectedBanner />}
         <AlarmBanner onOpenSummary={() => setScreen('alarms')} />
-        <DeviceStrip devices={devices} />
-        {screen === 'alarms' ? (
+        {screen !== 'trends' && <DeviceStrip devices={devices} />}
+        {screen === 'trends' ? (
+          <TrendsScreen tags={tags} generation={generation} connection={view} shiftStarts={info?.shiftStarts ?? ['06:00', '14:00', '22:00']} request={trendRequest} />
+        ) : screen === 'alarms' ? (
           <AlarmsScreen />
         ) : screen === 'diagnostics' ? (
           <DiagnosticsScreen generation={generation} />
@@ -54,7 +73,7 @@ function OperatorScreen() {
           <main className="workspace">
             <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
             <div className="workspace__side">
-              <TrendPanel tag={trendTag} generation={generation} />
+              <TrendPanel tag={trendTag} generation={generation} onOpenTrends={openTrend} />
               {info?.simulator === true && <SimulatorPanel controls={simulator} />}
             </div>
           </main>

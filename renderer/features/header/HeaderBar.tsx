@@ -9,9 +9,10 @@ const CONNECTION_TEXT: Record<ConnectionView, string> = {
   disconnected: 'DISCONNECTED',
 };
 
-export type ScreenName = 'operate' | 'alarms' | 'diagnostics' | 'upstream';
+export type ScreenName = 'operate' | 'trends' | 'alarms' | 'diagnostics' | 'upstream';
 const SCREENS: { name: ScreenName; label: string }[] = [
   { name: 'operate', label: 'Overview' },
+  { name: 'trends', label: 'Trends' },
   { name: 'alarms', label: 'Alarms' },
   { name: 'diagnostics', label: 'Diagnostics' },
   { name: 'upstream', label: 'Upstream' },

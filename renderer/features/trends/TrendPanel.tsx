@@ -28,7 +28,7 @@ function TrendBody({ tag, windowMs, generation }: { tag: TagInfo; windowMs: numb
   );
 }
 
-export function TrendPanel({ tag, generation }: { tag: TagInfo | null; generation: number }) {
+export function TrendPanel({ tag, generation, onOpenTrends }: { tag: TagInfo | null; generation: number; onOpenTrends: (pens: string[], window: { mode: 'live'; spanMs: number }) => void }) {
   const [windowMin, setWindowMin] = useState<TrendWindowMin>(DEFAULT_TREND_WINDOW_MIN);
   const trendable = tag !== null && isTrendable(tag);
   return (
@@ -53,6 +53,15 @@ export function TrendPanel({ tag, generation }: { tag: TagInfo | null; generatio
               {m} min
             </button>
           ))}
+          <button
+            type="button"
+            className="toggle toggle--compact"
+            disabled={!trendable}
+            onClick={() => tag !== null && onOpenTrends([tag.id], { mode: 'live', spanMs: windowMin * 60_000 })}
+            data-testid="trend-open-full"
+          >
+            Trends ›
+          </button>
         </div>
       </div>
       {tag === null ? (
