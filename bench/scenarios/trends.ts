@@ -23,7 +23,8 @@
  *    at the first drawn event whose last point of that pen has the value.
  *
  * Env: BENCH_TRENDS_LIVE_S (600), BENCH_TRENDS_DAYS (7), BENCH_TRENDS_OPEN_REPEATS (5),
- * BENCH_TRENDS_ZOOM_CYCLES (3).
+ * BENCH_TRENDS_ZOOM_CYCLES (3), BENCH_TRENDS_PROFILE (a file: the renderer's CPU profile of the
+ * live period, .cpuprofile for Chrome's DevTools; the profiler's own cost is in the figures then).
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -328,6 +329,11 @@ export async function run(): Promise<void> {
       if (toLive.ms === null) throw new Error('the 10-minute live window never drew');
       await sleep(5000); // settle: the window's history loaded, JIT warm
       const heap0 = await heapUsedMb(cdp);
+      const profileFile = process.env.BENCH_TRENDS_PROFILE;
+      if (profileFile) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       await page.evaluate('window.__longTasks = []; window.__drawn = 0; window.__probeSeen = {}');
       const task0 = await taskSeconds(cdp);
       const wall0 = performance.now();
@@ -346,6 +352,11 @@ export async function run(): Promise<void> {
       }
       await sleep(Math.max(0, liveEnd - performance.now()));
       const task1 = await taskSeconds(cdp);
+      if (profileFile) {
+        const { profile } = await cdp.send('Profiler.stop');
+        writeFileSync(profileFile, JSON.stringify(profile));
+        progress(`trends: CPU profile of the live period in ${profileFile}`);
+      }
       const wallS = (performance.now() - wall0) / 1000;
       const reads = device.reads - reads0;
       const longTasks = (await page.evaluate('window.__longTasks')) as { duration: number }[];
