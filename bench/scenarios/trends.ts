@@ -341,7 +341,19 @@ export async function run(): Promise<void> {
       const sentAt = new Map<number, number>();
       const liveEnd = wall0 + liveS * 1000;
       let k = 0;
+      // per minute: renderer CPU and long tasks (the window fills with 10 Hz data over its first
+      // 10 minutes, so the cost grows until then)
+      const perMinute: { cpu: number; longTasks: number }[] = [];
+      let minuteStart = { at: wall0, task: task0, longTasks: 0 };
+      const closeMinute = async () => {
+        const task = await taskSeconds(cdp);
+        const at = performance.now();
+        const longTasks = (await page.evaluate('window.__longTasks.length')) as number;
+        perMinute.push({ cpu: ((task - minuteStart.task) / ((at - minuteStart.at) / 1000)) * 100, longTasks: longTasks - minuteStart.longTasks });
+        minuteStart = { at, task, longTasks };
+      };
       while (performance.now() < liveEnd - 1000) {
+        if (performance.now() - minuteStart.at >= 60_000) await closeMinute();
         await sleep(400 + Math.random() * 300);
         const v = PROBE_BASE + k;
         device.probe = v;
@@ -402,6 +414,8 @@ export async function run(): Promise<void> {
         rendererHeapStartMb: round(heap0, 1),
         rendererHeapGrowthMb: round(heap1 - heap0, 2),
         rendererCpuPercent: round(((task1 - task0) / wallS) * 100, 1),
+        rendererCpuPercentByMinute: perMinute.map((m) => round(m.cpu, 0)).join(' '),
+        liveLongTasksByMinute: perMinute.map((m) => m.longTasks).join(' '),
         changes: sentAt.size,
         changesDrawn: c2p.length,
         changeToPixelP50Ms: round(percentile(c2p, 50)),
