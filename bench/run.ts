@@ -7,8 +7,9 @@ import { run as pipeline } from './scenarios/pipeline';
 import { run as historian } from './scenarios/historian';
 import { run as alarms } from './scenarios/alarms';
 import { run as sync } from './scenarios/sync';
+import { run as trends } from './scenarios/trends';
 
-const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync };
+const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -38,7 +38,7 @@ export interface SeedOptions {
    * last good value (0 before the first), as the drivers report a device that stopped answering.
    */
   value: (tagName: string, t: number) => number | null;
-  /** samples handed to the writer per batch (default 65,536: fewer, larger commits) */
+  /** samples handed to the writer per batch (default 8192, the historian's own) */
   batchSamples?: number;
   /** called every ~5 s with the samples written so far */
   onProgress?: (samples: number, total: number) => void;
@@ -50,6 +50,9 @@ export interface SeedResult {
   badSamples: number;
   ms: number;
 }
+
+/** slices handed to the writer and not yet committed, at most */
+const IN_FLIGHT = 3;
 
 const BAD: Quality = Object.freeze({ level: 'bad', reason: 'comm_failure' }) as Quality;
 
@@ -68,7 +71,7 @@ export async function seedHistory(o: SeedOptions): Promise<SeedResult> {
   const started = performance.now();
   const clock = new DataClock(o.from);
   const db = openDatabase(join(o.dataDir, 'lineside.db'));
-  const batchSamples = o.batchSamples ?? 65_536;
+  const batchSamples = o.batchSamples ?? 8192;
   const historian = new Historian(db, clock, { writer: 'worker', maxBatch: batchSamples });
   let samples = 0;
   let badSamples = 0;
@@ -79,6 +82,7 @@ export async function seedHistory(o: SeedOptions): Promise<SeedResult> {
     const steps = Math.ceil((o.to - o.from) / o.periodMs);
     const total = steps * names.length;
     let nextProgress = performance.now() + 5000;
+    const inFlight: Promise<void>[] = [];
     // Enough steps per slice for one full batch, then let the writer's messages and timers run.
     const stepsPerSlice = Math.max(1, Math.floor(batchSamples / names.length));
     for (let k = 0; k < steps; ) {
@@ -100,14 +104,19 @@ export async function seedHistory(o: SeedOptions): Promise<SeedResult> {
         historian.ingest(values);
         samples += values.length;
       }
-      // Keep what is in flight bounded (the writer drops the oldest beyond its own bound).
-      if (historian.backlog() > 4 * batchSamples) await historian.whenBacklogBelow(2 * batchSamples);
+      // Keep what is in flight bounded (the writer drops the oldest beyond its own bound): at
+      // most IN_FLIGHT slices. Paced by sync round trips, which the writer thread answers as soon
+      // as it has committed what came before; not by whenBacklogBelow, which waits for the
+      // thread's status messages (sent at most every 50 ms, and not after it falls idle).
+      inFlight.push(historian.flush());
+      if (inFlight.length > IN_FLIGHT) await inFlight.shift();
       else await new Promise((r) => setImmediate(r));
       if (o.onProgress && performance.now() > nextProgress) {
         nextProgress += 5000;
         o.onProgress(samples, total);
       }
     }
+    await Promise.all(inFlight);
     clock.t = Math.max(clock.t, o.to);
     await historian.maintain();
     const status = historian.status();
