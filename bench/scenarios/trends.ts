@@ -22,6 +22,9 @@
  *    (held 250 ms) in the device; from Date.now() here at the change to Date.now() in the page
  *    at the first drawn event whose last point of that pen has the value.
  *
+ * The last BENCH_TRENDS_DENSE_MIN (15) minutes before the app starts are seeded at the live rate
+ * (10 Hz), so the 10-minute live window is full of dense data from the first second.
+ *
  * Env: BENCH_TRENDS_LIVE_S (600), BENCH_TRENDS_DAYS (7), BENCH_TRENDS_OPEN_REPEATS (5),
  * BENCH_TRENDS_ZOOM_CYCLES (3), BENCH_TRENDS_PROFILE (a file: the renderer's CPU profile of the
  * live period, .cpuprofile for Chrome's DevTools; the profiler's own cost is in the figures then).
@@ -150,7 +153,8 @@ async function timeWsTrend(url: string, from: number, to: number, maxPoints: num
 // --- in the page -------------------------------------------------------------------------------
 // Strings, not functions: the bench compiles without the DOM's types.
 
-const INIT_SCRIPT = `
+const INIT_SCRIPT = `${process.env.BENCH_TRENDS_EXPERIMENT ?? ''}
+
   window.__longTasks = [];
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration }); })
     .observe({ type: 'longtask', buffered: true });
@@ -243,6 +247,7 @@ export async function run(): Promise<void> {
   const days = Number(process.env.BENCH_TRENDS_DAYS ?? 7);
   const openRepeats = Number(process.env.BENCH_TRENDS_OPEN_REPEATS ?? 5);
   const zoomCycles = Number(process.env.BENCH_TRENDS_ZOOM_CYCLES ?? 3);
+  const denseMin = Number(process.env.BENCH_TRENDS_DENSE_MIN ?? 15);
   const tmp = tempDir('lineside-bench-trends-');
   const device = await startBenchDevice();
   try {
@@ -250,15 +255,30 @@ export async function run(): Promise<void> {
     const to = Math.floor(Date.now() / 1000) * 1000;
     const from = to - days * DAY;
     progress(`trends: seeding ${days} days × ${PENS.length} tags of 1 Hz history`);
+    // The last minutes at the live rate (10 Hz), so that the live window is as dense from the
+    // start as after minutes of live data: a short live period then measures the steady state.
+    const denseFrom = to - denseMin * 60_000;
     const seeded = await seedHistory({
       dataDir,
       tags: PENS.map((name) => ({ name, units: 'u' })),
       from,
-      to,
+      to: denseFrom,
       periodMs: 1000,
       value: (name, t) => penValue(PENS.indexOf(name), t),
       onProgress: (n, total) => progress(`trends: seeded ${(n / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} M samples`),
     });
+    if (denseMin > 0) {
+      const dense = await seedHistory({
+        dataDir,
+        tags: PENS.map((name) => ({ name, units: 'u' })),
+        from: denseFrom,
+        to,
+        periodMs: SCAN_MS,
+        value: (name, t) => penValue(PENS.indexOf(name), t) + (Math.floor(t / SCAN_MS) % 10) * 0.01,
+      });
+      seeded.samples += dense.samples;
+      seeded.ms += dense.ms;
+    }
     progress(`trends: ${seeded.samples} samples seeded in ${(seeded.ms / 1000).toFixed(1)} s`);
 
     const file = join(tmp.dir, 'trends.yaml');
