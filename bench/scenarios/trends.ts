@@ -27,7 +27,8 @@
  *
  * Env: BENCH_TRENDS_LIVE_S (600), BENCH_TRENDS_DAYS (7), BENCH_TRENDS_OPEN_REPEATS (5),
  * BENCH_TRENDS_ZOOM_CYCLES (3), BENCH_TRENDS_PROFILE (a file: the renderer's CPU profile of the
- * live period, .cpuprofile for Chrome's DevTools; the profiler's own cost is in the figures then).
+ * live period, .cpuprofile for Chrome's DevTools; the profiler's own cost is in the figures then),
+ * BENCH_TRENDS_EXPERIMENT (script run in the page before the app, for A/B experiments).
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
