@@ -232,6 +232,12 @@ test('5. a saved view reopens with its pens and range', async () => {
   const from = T0 + 5 * MIN;
   const to = T0 + 25 * MIN;
   await openRange(from, to);
+  // a pen's colour: the next one of the palette, kept with the view
+  const swatch = page.locator(`${pen('L1.MotorCurrent')} [data-testid="trend-pen-color"]`);
+  const before = await swatch.getAttribute('data-color');
+  await swatch.click();
+  const color = await swatch.getAttribute('data-color');
+  assert.ok(color !== null && color !== before && color !== (await page.locator(`${pen('L1.Speed')} [data-testid="trend-pen-color"]`).getAttribute('data-color')), `a new colour no other pen has: ${before} → ${color}`);
   await page.click('[data-testid="trend-view-save-open"]');
   await page.fill('[data-testid="trend-view-name"]', 'Ramp check');
   await page.click('[data-testid="trend-view-save"]');
@@ -248,6 +254,7 @@ test('5. a saved view reopens with its pens and range', async () => {
   await waitFor('the view to reopen', async () => (await screenAttr('data-mode')) === 'history' && Number(await screenAttr('data-from')) === from);
   assert.equal(Number(await screenAttr('data-to')), to);
   assert.deepEqual(await page.locator('[data-testid="trend-pen"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag-id'))), PENS);
+  assert.equal(await swatch.getAttribute('data-color'), color, 'the colour came back with the view');
   await settled();
 
   // the same name again is not overwritten without asking

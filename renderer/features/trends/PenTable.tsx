@@ -28,6 +28,8 @@ interface PenTableProps {
   highlighted: string | null;
   onHighlight: (tagId: string | null) => void;
   onRemove: (tagId: string) => void;
+  /** the next colour of the palette for this pen */
+  onRecolor: (tagId: string) => void;
 }
 
 function Swatch({ style }: { style: PenStyle }) {
@@ -102,7 +104,19 @@ function PenRow(props: PenTableProps & { tag: TagInfo; pen: number }) {
       onClick={() => props.onHighlight(highlighted === tag.id ? null : tag.id)}
     >
       <td>
-        <Swatch style={styles[pen]} />
+        <button
+          type="button"
+          className="pen-swatch-button"
+          aria-label={`Change the colour of ${tag.name}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            props.onRecolor(tag.id);
+          }}
+          data-testid="trend-pen-color"
+          data-color={styles[pen].color}
+        >
+          <Swatch style={styles[pen]} />
+        </button>
       </td>
       <td className="pen-row__name">
         {tag.name}

@@ -9,7 +9,7 @@ import { PenTable, type CursorStats } from './PenTable';
 import { SaveViewDialog, ViewsDialog } from './SavedViewsDialogs';
 import { TagPickerDialog } from './TagPickerDialog';
 import { chartPicture, downloadBlob, exportFileStem, samplesCsvUrl } from './trend-export';
-import { nextPenColor, penStyle } from './trend-pens';
+import { nextPenColor, PEN_COLORS, penStyle } from './trend-pens';
 import {
   DEFAULT_LIVE_SPAN_MS,
   formatDateTime,
@@ -281,6 +281,20 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
   const addPen = (tagId: string) =>
     setPens((cur) => (cur.some((p) => p.tagId === tagId) || cur.length >= MAX_TREND_PENS ? cur : [...cur, { tagId, color: nextPenColor(cur) }]));
   const removePen = (tagId: string) => setPens((cur) => cur.filter((p) => p.tagId !== tagId));
+  /** The next palette colour no other pen uses (the palette keeps clear of alarm and bad-data colours). */
+  const recolorPen = (tagId: string) =>
+    setPens((cur) => {
+      const i = cur.findIndex((p) => p.tagId === tagId);
+      if (i < 0) return cur;
+      const used = new Set(cur.map((p, k) => (k === i ? '' : (p.color ?? penStyle(k).color))));
+      const mine = cur[i].color ?? penStyle(i).color;
+      const start = Math.max(0, PEN_COLORS.indexOf(mine as (typeof PEN_COLORS)[number]));
+      for (let step = 1; step <= PEN_COLORS.length; step++) {
+        const c = PEN_COLORS[(start + step) % PEN_COLORS.length];
+        if (!used.has(c)) return cur.map((p, k) => (k === i ? { ...p, color: c } : p));
+      }
+      return cur;
+    });
   const openView = (v: TrendView) => {
     setPens(v.pens.map((p, i) => ({ tagId: p.tagId, color: p.color ?? penStyle(i).color })));
     const w = windowOfSpec(v.range, Date.now(), shiftStarts);
@@ -503,6 +517,7 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
             highlighted={highlighted}
             onHighlight={setHighlighted}
             onRemove={removePen}
+            onRecolor={recolorPen}
           />
         </div>
       )}
