@@ -239,15 +239,9 @@ export class HistoryReader {
     const raw = (i: number): void => {
       const { samples: s, before } = this.store.readRange(tags[i].id, from, to, false);
       const o = out[i];
-      if (before.length > 0) {
-        o.t.push(before.ts[0]);
-        o.v.push(isGoodNumeric(before, 0) ? before.num[0] : null);
-      }
+      pushSamples(o, before);
       if (s.length + o.t.length <= maxPoints) {
-        for (let k = 0; k < s.length; k++) {
-          o.t.push(s.ts[k]);
-          o.v.push(isGoodNumeric(s, k) ? s.num[k] : null);
-        }
+        pushSamples(o, s);
         return;
       }
       o.decimated = true;
@@ -292,10 +286,7 @@ export class HistoryReader {
     if (this.estimateSamples(tag.id, from, to) <= Math.max(maxPoints, this.budgets.rawBudget)) {
       const s = this.store.read(tag.id, from, to);
       if (s.length <= maxPoints) {
-        for (let i = 0; i < s.length; i++) {
-          out.t.push(s.ts[i]);
-          out.v.push(isGoodNumeric(s, i) ? s.num[i] : null);
-        }
+        pushSamples(out, s);
         return out;
       }
       out.decimated = true;
@@ -304,19 +295,16 @@ export class HistoryReader {
     }
     out.decimated = true;
     const b = this.buckets([tag], from, to, Math.max(1, Math.floor(maxPoints / 2)), 'auto', now);
-    const s = b.series[0];
-    for (let i = 0; i < b.t.length; i++) {
-      const min = s.min[i];
-      const max = s.max[i];
-      out.t.push(b.t[i]);
-      out.v.push(min);
-      if (min !== null && max !== null && max !== min) {
-        // Rollups do not say which came first; min then max, half a bucket apart.
-        out.t.push(b.t[i] + Math.floor(b.bucketMs / 2));
-        out.v.push(max);
-      }
-    }
+    minMaxPairs(out, b.t, b.bucketMs, b.series[0]);
     return out;
+  }
+}
+
+/** Samples as trend points; those that are not good are gaps (null). */
+function pushSamples(out: HistorySeries, s: SampleColumns): void {
+  for (let i = 0; i < s.length; i++) {
+    out.t.push(s.ts[i]);
+    out.v.push(isGoodNumeric(s, i) ? s.num[i] : null);
   }
 }
 

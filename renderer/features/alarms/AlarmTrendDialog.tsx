@@ -4,6 +4,7 @@ import { useServices } from '../../state/services';
 import { formatClock } from '../overview/format';
 import { TrendChart } from '../trends/TrendChart';
 import { TrendBuffer, type ChartSeries } from '../trends/trend-buffer';
+import { useEscapeKey } from '../../ui/useEscapeKey';
 
 const BEFORE_MS = 10 * 60_000;
 const AFTER_MS = 5 * 60_000;
@@ -49,13 +50,7 @@ export function AlarmTrendDialog({ tagId, title, at, onClose, onOpenLive, onOpen
     };
   }, [client, messages, tagId, window]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    globalThis.addEventListener('keydown', onKey);
-    return () => globalThis.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
 
   return (
     <div className="modal-backdrop" role="presentation" onClick={(e) => e.stopPropagation()}>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEscapeKey } from '../../ui/useEscapeKey';
 
 interface ReasonDialogProps {
   title: string;
@@ -15,13 +16,9 @@ export function ReasonDialog({ title, label, confirm, minLength, onClose, onConf
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
+  useEscapeKey(onClose);
   useEffect(() => {
     input.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
   const ok = text.trim().length >= minLength;
   const submit = async (e?: FormEvent) => {

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ShelveMode } from '../../../shared/alarms';
 import { formatShelveDuration, shelveChoices } from './alarm-display';
 import type { AlarmRow } from './alarm-model';
 import { useAlarmContext } from './AlarmProvider';
+import { useEscapeKey } from '../../ui/useEscapeKey';
 
 const QUICK_REASONS = ['Nuisance: known cause', 'Instrument fault reported', 'Maintenance work'];
 
@@ -19,13 +20,7 @@ export function ShelveDialog({ row, onClose }: { row: AlarmRow; onClose: () => v
   const [durationS, setDurationS] = useState(choices.find((c) => c >= 900) ?? choices[0]);
   const [reason, setReason] = useState('');
   const [sending, setSending] = useState(false);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
   const ok = reason.trim().length >= 3;
   const send = async () => {
     if (!ok || sending) return;

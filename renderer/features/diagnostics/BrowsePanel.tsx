@@ -5,6 +5,7 @@ import { useServices } from '../../state/services';
 import { OBJECTS_NODE, visibleRows, type BrowseNodeRow, type BrowseRow, type NodeLoad } from './browse-tree';
 import { copyShownText, type CopyOutcome } from './copy-text';
 import { suggestTagId, yamlTagLine } from './opcua-format';
+import { useEscapeKey } from '../../ui/useEscapeKey';
 
 interface BrowsePanelProps {
   device: DeviceStatus;
@@ -51,13 +52,7 @@ export function BrowsePanel({ device, onClose }: BrowsePanelProps) {
     };
   }, [load]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
 
   const toggle = (row: BrowseNodeRow) => {
     if (!row.expandable) return;

@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { OpcUaTrustResult, ServerCertificateStatus } from '../../../shared/opcua';
 import type { DeviceStatus } from '../../../shared/types';
 import { useServices } from '../../state/services';
 import { deviceStateDisplay } from '../devices/device-display';
 import { formatValidity } from './opcua-format';
 import { Thumbprint } from './Thumbprint';
+import { useEscapeKey } from '../../ui/useEscapeKey';
 
 type Phase = { kind: 'confirm' } | { kind: 'sending' } | { kind: 'done'; result: OpcUaTrustResult } | { kind: 'error'; message: string };
 
@@ -26,13 +27,7 @@ export function TrustCertificateDialog({ device, certificate, now, onTrusted, on
   const { client } = useServices();
   const [phase, setPhase] = useState<Phase>({ kind: 'confirm' });
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
 
   const trust = async () => {
     setPhase({ kind: 'sending' });

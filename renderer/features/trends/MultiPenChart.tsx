@@ -57,6 +57,15 @@ export interface TrendDrawnDetail {
   gaps: Record<string, number>;
 }
 
+/** Saves the context and clips it to the plot area (restore after drawing). */
+function clipToPlot(u: uPlot): void {
+  const { left, top, width, height } = u.bbox;
+  u.ctx.save();
+  u.ctx.beginPath();
+  u.ctx.rect(left, top, width, height);
+  u.ctx.clip();
+}
+
 function withAlpha(hex: string, alpha: number): string {
   const n = Number.parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
@@ -134,10 +143,7 @@ export function MultiPenChart(props: MultiPenChartProps) {
     const drawBands = (u: uPlot) => {
       const ctx = u.ctx;
       const { left, top, width, height } = u.bbox;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(left, top, width, height);
-      ctx.clip();
+      clipToPlot(u);
       tags.forEach((tag, pen) => {
         if (tag.normalLow === undefined && tag.normalHigh === undefined) return;
         const key = scaleKeyOf(tag);
@@ -155,10 +161,7 @@ export function MultiPenChart(props: MultiPenChartProps) {
       const ctx = u.ctx;
       const { left, top, width, height } = u.bbox;
       const dpr = uPlot.pxRatio;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(left, top, width, height);
-      ctx.clip();
+      clipToPlot(u);
       ctx.font = `${Math.round(14 * dpr)}px system-ui, sans-serif`;
       for (const lim of propsRef.current.limits) {
         const tag = tags[lim.pen];
@@ -222,11 +225,7 @@ export function MultiPenChart(props: MultiPenChartProps) {
       const path = s._paths?.stroke;
       if (!path || si === 0 || s.show === false) return;
       const ctx = u.ctx;
-      const { left, top, width, height } = u.bbox;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(left, top, width, height);
-      ctx.clip();
+      clipToPlot(u);
       if (s._paths?.clip) ctx.clip(s._paths.clip);
       ctx.strokeStyle = styles[si - 1].color;
       ctx.lineWidth = 1;
@@ -501,9 +500,4 @@ export function MultiPenChart(props: MultiPenChartProps) {
   }, [from, to, live, spanMs, cursors, highlighted]);
 
   return <div className="trend-chart multi-chart__plot" ref={containerRef} data-testid="trend-chart" />;
-}
-
-/** The chart's canvas, for a picture of it. */
-export function chartCanvas(container: HTMLElement | null): HTMLCanvasElement | null {
-  return container?.querySelector('canvas') ?? null;
 }

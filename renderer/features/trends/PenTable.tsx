@@ -23,8 +23,6 @@ interface PenTableProps {
   cursorA: number | null;
   cursorB: number | null;
   stats: CursorStats | null;
-  /** bumps when the data changed, so readings are taken again */
-  revision: number;
   highlighted: string | null;
   onHighlight: (tagId: string | null) => void;
   onRemove: (tagId: string) => void;

@@ -3,6 +3,7 @@ import { ApiError } from '../../../shared/api';
 import type { TrendPen, TrendRangeSpec, TrendView } from '../../../shared/trend-api';
 import { useServices } from '../../state/services';
 import { formatDateTime, formatSpan, PRESET_LABELS } from './trend-range';
+import { useEscapeKey } from '../../ui/useEscapeKey';
 
 export function describeRange(r: TrendRangeSpec): string {
   if (r.kind === 'live') return `live, ${formatSpan(r.spanMs)}`;
@@ -10,22 +11,12 @@ export function describeRange(r: TrendRangeSpec): string {
   return `${formatDateTime(r.from, false)} – ${formatDateTime(r.to, false)}`;
 }
 
-function useEscape(onClose: () => void): void {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
-}
-
 /** Saved views: one tap opens a view; deleting asks first. */
 export function ViewsDialog({ onOpen, onClose }: { onOpen: (v: TrendView) => void; onClose: () => void }) {
   const { client, messages } = useServices();
   const [views, setViews] = useState<TrendView[] | null>(null);
   const [confirm, setConfirm] = useState<TrendView | null>(null);
-  useEscape(onClose);
+  useEscapeKey(onClose);
 
   const load = useCallback(
     () =>
@@ -100,7 +91,7 @@ export function SaveViewDialog({ pens, range, initialName, onSaved, onClose }: {
   const [exists, setExists] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEscape(onClose);
+  useEscapeKey(onClose);
 
   const save = async (replace: boolean) => {
     if (busy || name.trim() === '') return;

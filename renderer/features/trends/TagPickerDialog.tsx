@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TagInfo } from '../../../shared/types';
 import { MAX_TREND_PENS } from '../../../shared/trend-api';
 import { searchTags } from './tag-search';
+import { useEscapeKey } from '../../ui/useEscapeKey';
 
 interface TagPickerDialogProps {
   tags: readonly TagInfo[];
@@ -17,13 +18,9 @@ export function TagPickerDialog({ tags, penIds, onAdd, onClose }: TagPickerDialo
   const found = useMemo(() => searchTags(tags, query), [tags, query]);
   const full = penIds.length >= MAX_TREND_PENS;
 
+  useEscapeKey(onClose);
   useEffect(() => {
     input.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
   return (

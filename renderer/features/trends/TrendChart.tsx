@@ -3,7 +3,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { TagInfo } from '../../../shared/types';
 import { CHART_STYLE, formatAxisTime } from './chart-style';
-import { isolatedPointIndices, type ChartSeries } from './trend-buffer';
+import type { ChartSeries } from './trend-buffer';
+import { isolatedValueIndices } from './trend-columns';
 import { isDiscrete, yRangeFor } from './trend-values';
 
 const INTEGER_INCREMENTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7, 1e8, 1e9];
@@ -83,7 +84,7 @@ export function TrendChart({ tag, windowMs, series, now }: TrendChartProps) {
             size: 6,
             fill: CHART_STYLE.pen,
             stroke: CHART_STYLE.pen,
-            filter: (u, seriesIdx) => isolatedPointIndices(u.data[seriesIdx] as (number | null)[]),
+            filter: (u, seriesIdx) => isolatedValueIndices(u.data[seriesIdx] as (number | null)[]),
           },
         },
       ],

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { AlarmDefinitionInfo } from '../../../shared/alarms';
 import type { TagInfo } from '../../../shared/types';
 import { MAX_TREND_PENS, type TrendPen, type TrendRangePreset, type TrendView, trendRangePresets } from '../../../shared/trend-api';
+import { tokenFromHash } from '../../api/runtime-url';
 import { useServices } from '../../state/services';
+import { useAlarmContext } from '../alarms/AlarmProvider';
 import type { ConnectionView } from '../../state/useConnection';
 import { MultiPenChart, type ChartInteraction, type PenLimit } from './MultiPenChart';
 import { PenTable, type CursorStats } from './PenTable';
@@ -47,23 +49,10 @@ interface TrendsScreenProps {
 
 const LIMIT_TYPES: Record<string, string> = { highHigh: 'HH', high: 'H', low: 'L', lowLow: 'LL' };
 
-function useAlarmLimits(generation: number): AlarmDefinitionInfo[] {
-  const { client } = useServices();
-  const [defs, setDefs] = useState<AlarmDefinitionInfo[]>([]);
-  useEffect(() => {
-    if (generation === 0) return;
-    let current = true;
-    client.call('alarms.definitions', {}).then(
-      (c) => {
-        if (current) setDefs(c.definitions.filter((d) => d.limit !== null && d.limit !== undefined && d.tag !== null));
-      },
-      () => undefined,
-    );
-    return () => {
-      current = false;
-    };
-  }, [client, generation]);
-  return defs;
+/** The alarm definitions the alarm model already holds (loaded once per connection for every screen). */
+function useAlarmDefinitions(): readonly AlarmDefinitionInfo[] {
+  const { model } = useAlarmContext();
+  return useSyncExternalStore(model.subscribe, () => model.definitions());
 }
 
 /** Follows the plot's width, in steps of 20 px so a resize does not reload history for every pixel. */
@@ -103,12 +92,13 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
   const [dialog, setDialog] = useState<'picker' | 'views' | 'save' | null>(null);
   const [viewName, setViewName] = useState('');
   const [highlighted, setHighlighted] = useState<string | null>(null);
-  const [revision, setRevision] = useState(0);
+  // bumped when the data changed (at most 4 times a second): the pen table reads its values again
+  const [, setRevision] = useState(0);
   const [freeFrom, setFreeFrom] = useState('');
   const [freeTo, setFreeTo] = useState('');
   const plotRef = useRef<HTMLDivElement>(null);
   const width = useWidth(plotRef);
-  const alarmDefs = useAlarmLimits(generation);
+  const alarmDefs = useAlarmDefinitions();
 
   // Pens and range asked for from elsewhere (a tapped value, an alarm, the address).
   const appliedSeq = useRef(-1);
@@ -142,7 +132,7 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
   const limits = useMemo<PenLimit[]>(
     () =>
       alarmDefs.flatMap((d) => {
-        const pen = penTags.findIndex((t) => t.id === d.tag);
+        const pen = d.tag === null ? -1 : penTags.findIndex((t) => t.id === d.tag);
         return pen < 0 || d.limit === null ? [] : [{ pen, value: d.limit, label: `${LIMIT_TYPES[d.type] ?? d.type} ${d.limit}` }];
       }),
     [alarmDefs, penTags],
@@ -169,15 +159,15 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
 
   // keep the address in step, so a reload or a bookmark opens the same trend (the token stays)
   useEffect(() => {
-    const token = /(?:^#|[#&?])token=([^&]*)/.exec(location.hash)?.[1];
-    const hash = formatTrendHash(penTags.map((t) => t.id), window) + (token ? `&token=${token}` : '');
+    const token = tokenFromHash(location.hash);
+    const hash = formatTrendHash(penTags.map((t) => t.id), window) + (token !== null ? `&token=${encodeURIComponent(token)}` : '');
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }, [penTags, window]);
 
   useEffect(() => () => {
     if (location.hash.startsWith('#trends')) {
-      const token = /(?:^#|[#&?])token=([^&]*)/.exec(location.hash)?.[1];
-      history.replaceState(null, '', token ? `#token=${token}` : location.pathname + location.search);
+      const token = tokenFromHash(location.hash);
+      history.replaceState(null, '', token !== null ? `#token=${encodeURIComponent(token)}` : location.pathname + location.search);
     }
   }, []);
 
@@ -364,7 +354,6 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
 
   const stale = live && connection !== 'connected';
   const chartCursors = useMemo(() => ({ a: cursorA, b: cursorB, pinned }), [cursorA, cursorB, pinned]);
-  void revision;
 
   return (
     <main
@@ -513,7 +502,6 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
             cursorA={cursorA}
             cursorB={cursorB}
             stats={stats}
-            revision={revision}
             highlighted={highlighted}
             onHighlight={setHighlighted}
             onRemove={removePen}

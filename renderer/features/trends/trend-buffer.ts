@@ -84,15 +84,3 @@ export class TrendBuffer {
     return [xs, ys];
   }
 }
-
-/** Indices of good points with a gap (or the edge) on both sides: a line cannot show them, a dot can. */
-export function isolatedPointIndices(ys: readonly (number | null)[]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < ys.length; i++) {
-    if (ys[i] === null) continue;
-    const before = i === 0 ? null : ys[i - 1];
-    const after = i === ys.length - 1 ? null : ys[i + 1];
-    if (before === null && after === null) out.push(i);
-  }
-  return out;
-}

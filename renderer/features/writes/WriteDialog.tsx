@@ -4,6 +4,7 @@ import type { TagInfo, TagScalar, TagValue } from '../../../shared/types';
 import { useServices } from '../../state/services';
 import { formatValue } from '../overview/format';
 import { limitsText, parseWriteInput } from './write-input';
+import { useEscapeKey } from '../../ui/useEscapeKey';
 
 type Phase = { kind: 'editing' } | { kind: 'sending' } | { kind: 'done'; result: TagWriteResult } | { kind: 'error'; message: string };
 
@@ -25,13 +26,9 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
   const input = useRef<HTMLInputElement>(null);
   const parsed = parseWriteInput(tag, text);
 
+  useEscapeKey(onClose);
   useEffect(() => {
     input.current?.select();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
   const send = async (toWrite: TagScalar) => {
