@@ -18,7 +18,8 @@ export function createBridge(ipc: BridgeIpc): PreloadBridge {
   const bridge: Record<string, unknown> = {};
   for (const method of methodNames) {
     const channel = ipcChannelFor(method);
-    bridge[method] = (params: unknown) => ipc.invoke(channel, params);
+    // the options carry an electronic signature when one goes with the call (the runtime checks it)
+    bridge[method] = (params: unknown, options?: unknown) => (options === undefined ? ipc.invoke(channel, params) : ipc.invoke(channel, params, options));
   }
   bridge.onEvent = (listener: (event: ApiEvent) => void): (() => void) => {
     if (typeof listener !== 'function') throw new TypeError('onEvent needs a listener function');

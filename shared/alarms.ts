@@ -231,11 +231,11 @@ export interface AlarmStatus {
 
 export const alarmActions = ['acknowledge', 'shelve', 'unshelve', 'reset', 'comment', 'removeFromService', 'returnToService'] as const;
 export type AlarmAction = (typeof alarmActions)[number];
-export type AlarmRole = 'viewer' | 'operator' | 'engineer';
 
 export interface AlarmPermissions {
   user: string;
-  role: AlarmRole;
+  /** the caller's roles, in words ("operator", "viewer") */
+  role: string;
   allowed: Record<AlarmAction, boolean>;
 }
 

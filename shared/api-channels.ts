@@ -39,10 +39,29 @@ export const methodNames = [
   'sync.quarantine',
   'sync.retryQuarantined',
   'sync.deleteQuarantined',
+  'session.status',
+  'session.signIn',
+  'session.signInBadge',
+  'session.signOut',
+  'session.activity',
+  'session.lock',
+  'session.unlock',
+  'session.changePassword',
+  'session.createFirstAdmin',
+  'users.list',
+  'users.create',
+  'users.update',
+  'users.resetPassword',
+  'users.setBadge',
+  'users.unlock',
+  'audit.query',
+  'audit.csv',
+  'audit.verify',
+  'signatures.forTarget',
 ] as const;
 export type MethodName = (typeof methodNames)[number];
 
-export const eventNames = ['values', 'devices', 'alarms'] as const;
+export const eventNames = ['values', 'devices', 'alarms', 'session'] as const;
 
 export const IPC_EVENT_CHANNEL = 'lineside:event';
 export function ipcChannelFor(method: MethodName): string {

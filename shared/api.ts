@@ -12,6 +12,8 @@ import type { OpcUaBrowseResult, OpcUaCertificates, OpcUaTrustResult } from './o
 import { alarmApiParams, type AlarmApiEvents, type AlarmApiResults } from './alarm-api';
 import { syncApiParams, type SyncApiResults } from './sync-api';
 import { trendApiParams, type TrendApiResults } from './trend-api';
+import { securityApiParams, type SecurityApiEvents, type SecurityApiResults } from './security-api';
+import type { SignatureInput } from './security';
 import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
 
 export { IPC_EVENT_CHANNEL, ipcChannelFor } from './api-channels';
@@ -30,6 +32,7 @@ export const apiParams = {
   ...alarmApiParams,
   ...syncApiParams,
   ...trendApiParams,
+  ...securityApiParams,
   'app.info': z.object({}).strict(),
   'tags.list': z.object({}).strict(),
   'values.snapshot': z.object({ tagIds: z.array(tagId).max(100_000).optional() }).strict(),
@@ -174,7 +177,7 @@ export interface TagWriteResult {
   ts: EpochMs;
 }
 
-export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults {
+export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults, SecurityApiResults {
   'app.info': AppInfo;
   'tags.list': TagInfo[];
   'values.snapshot': TagValue[];
@@ -194,7 +197,7 @@ export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiRes
 export type ResultOf<M extends MethodName> = ApiResults[M];
 
 /** What the runtime pushes. Values come as coalesced frames, never one message per value. */
-export interface ApiEvents extends AlarmApiEvents {
+export interface ApiEvents extends AlarmApiEvents, SecurityApiEvents {
   values: { values: TagValue[] };
   devices: { devices: DeviceStatus[] };
 }
@@ -207,6 +210,11 @@ export type ApiErrorCode =
   | 'unknown_method'
   | 'not_found'
   | 'forbidden'
+  /** the project asks for an electronic signature (or a second person's verification) first;
+   *  context: kind, meaning, commentRequired, verifierRoles (comma-separated), rule */
+  | 'signature_required'
+  /** the credentials given (sign-in, signature, unlock) were not accepted */
+  | 'unauthenticated'
   /** the request was understood and checked, and refused (limits, device state, quality) */
   | 'refused'
   /** the device did not carry out the request */
@@ -259,8 +267,13 @@ export function parseParams<M extends MethodName>(method: M, params: unknown): z
 }
 
 /** The one interface the renderer uses, implemented over IPC (Electron) or WebSocket (headless). */
+/** What may go with a call besides its params: an electronic signature. */
+export interface CallOptions {
+  signature?: SignatureInput;
+}
+
 export interface LinesideClient {
-  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  call<M extends MethodName>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>>;
   on<E extends EventName>(event: E, listener: (data: ApiEvents[E]) => void): () => void;
   /** connection state of the transport itself (the WebSocket can drop; IPC cannot) */
   onConnection(listener: (connected: boolean) => void): () => void;
@@ -268,7 +281,7 @@ export interface LinesideClient {
 
 /** What the Electron preload exposes on `window.lineside`: one function per method, nothing else. */
 export type PreloadBridge = {
-  [M in MethodName]: (params: ParamsOf<M>) => Promise<ApiReply<ResultOf<M>>>;
+  [M in MethodName]: (params: ParamsOf<M>, options?: CallOptions) => Promise<ApiReply<ResultOf<M>>>;
 } & {
   onEvent(listener: (event: ApiEvent) => void): () => void;
 };

@@ -87,6 +87,14 @@ export interface DeviceAcquisition {
   securityPolicy: OpcUaSecurityPolicy;
 }
 
+/** Who acts, from where, under which signature: what every record of an action carries. */
+export interface Actor {
+  /** the user id, or "(viewer)" when nobody is signed in */
+  user: string;
+  station: string;
+  signatureId: number | null;
+}
+
 export type AuditOutcome = 'done' | 'refused' | 'failed' | 'unverified';
 
 /** One action on record: who did what to which target, when, and how it ended. */
@@ -100,4 +108,12 @@ export interface AuditEntry {
   newValue: TagScalar | null;
   outcome: AuditOutcome;
   detail: string;
+  /** where the action was taken: the desktop window, or the browser's address */
+  station: string;
+  /** the reason or comment the person gave */
+  reason: string;
+  /** the signature that went with the action: printed name, time, meaning */
+  signature: { id: number; userId: string; printedName: string; meaning: string; ts: EpochMs; verifiedBy: string | null } | null;
+  /** SHA-256 (hex) over the record's canonical content and the previous record's hash */
+  hash: string;
 }

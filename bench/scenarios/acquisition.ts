@@ -83,7 +83,7 @@ async function runModbus(): Promise<void> {
     });
     try {
       await new Promise((r) => setTimeout(r, 3000)); // connect, first scans
-      const devicesBefore = (await runtime.handle('devices.list', {})) as { ok: true; result: DeviceStatus[] };
+      const devicesBefore = (await runtime.connect({ sessionId: 'bench', station: 'bench', push: () => undefined }).handle('devices.list', {})) as { ok: true; result: DeviceStatus[] };
       const requestsBefore = devicesBefore.result.reduce((n, d) => n + d.requests, 0);
       const dbFile = join(tmp.dir, 'data', 'lineside.db');
       const storedBefore = countSamples(dbFile);
@@ -98,7 +98,7 @@ async function runModbus(): Promise<void> {
       const cpuPercent = cpu.stop();
       const mainThreadBusyPercent = busy.stop();
       const maxBlock = loop.stop();
-      const devicesAfter = (await runtime.handle('devices.list', {})) as { ok: true; result: DeviceStatus[] };
+      const devicesAfter = (await runtime.connect({ sessionId: 'bench', station: 'bench', push: () => undefined }).handle('devices.list', {})) as { ok: true; result: DeviceStatus[] };
       const requests = devicesAfter.result.reduce((n, d) => n + d.requests, 0) - requestsBefore;
       const rssMb = process.memoryUsage().rss / 1048576;
       await runtime.close(); // flushes the historian

@@ -36,7 +36,7 @@ export async function run(): Promise<void> {
     const maxBlock = loop.stop();
     unsubscribe();
     latencies.sort((a, b) => a - b);
-    const tags = (await runtime.handle('tags.list', {})) as { ok: true; result: unknown[] };
+    const tags = (await runtime.connect({ sessionId: 'bench', station: 'bench', push: () => undefined }).handle('tags.list', {})) as { ok: true; result: unknown[] };
     report('pipeline', {
       tags: tags.result.length,
       seconds,

@@ -11,7 +11,7 @@
  *
  * Every outcome, refusals included, is recorded with who, the old and the new value, and when.
  */
-import type { TagScalar, TagValue } from '../../shared/types';
+import type { Actor, TagScalar, TagValue } from '../../shared/types';
 import type { Clock } from '../util/clock';
 import type { Driver } from '../drivers/driver';
 import type { AcquiredTag } from './scan-group';
@@ -28,6 +28,8 @@ export type WriteOutcome = 'done' | 'refused' | 'failed' | 'unverified';
 export interface WriteRecord {
   ts: number;
   user: string;
+  station: string;
+  signatureId: number | null;
   tagId: string;
   oldValue: TagScalar | null;
   newValue: TagScalar;
@@ -72,11 +74,12 @@ export class WriteService {
     this.tags = new Map(deps.tags.map((t) => [t.id, t]));
   }
 
-  async write(tagId: string, value: TagScalar, user: string): Promise<WriteResult> {
+  async write(tagId: string, value: TagScalar, actor: Actor): Promise<WriteResult> {
     const { clock } = this.deps;
+    const { user, station, signatureId } = actor;
     const old = this.deps.current(tagId)?.value ?? null;
     const refuse = (reason: WriteRefused['reason'], message: string, outcome: 'refused' | 'failed' = 'refused'): never => {
-      this.deps.record({ ts: clock.now(), user, tagId, oldValue: old, newValue: value, outcome, detail: message });
+      this.deps.record({ ts: clock.now(), user, station, signatureId, tagId, oldValue: old, newValue: value, outcome, detail: message });
       throw new WriteRefused(outcome, reason, message);
     };
 
@@ -117,7 +120,7 @@ export class WriteService {
         this.deps.publish([{ tagId, value: scaled.value, quality: scaled.quality, sourceTs: reading.sourceTs, ts }]);
       }
       const detail = verified ? 'read back' : readBack === null ? 'read-back failed' : `read back ${String(readBack)}, not ${String(value)}`;
-      this.deps.record({ ts, user, tagId, oldValue: old, newValue: value, outcome: verified ? 'done' : 'unverified', detail });
+      this.deps.record({ ts, user, station, signatureId, tagId, oldValue: old, newValue: value, outcome: verified ? 'done' : 'unverified', detail });
       return { tagId, requested: value, readBack, verified, ts };
     } finally {
       this.busy.delete(tagId);

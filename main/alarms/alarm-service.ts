@@ -23,6 +23,7 @@ import {
 } from '../../shared/alarms';
 import type { AuditOutcome, TagValue } from '../../shared/types';
 import type { Clock, TimerHandle } from '../util/clock';
+import type { Actor } from '../../shared/types';
 import { AlarmEngine, formatDuration, type ActionOutcome, type EngineAlarm, type JournalRecord } from './alarm-engine';
 import { computeKpis } from './alarm-kpis';
 import { AlarmStore, type JournalFilter, type JournalLine } from './alarm-store';
@@ -37,6 +38,8 @@ export interface AlarmAuditRecord {
   newValue: unknown;
   outcome: AuditOutcome;
   detail: string;
+  station?: string;
+  signatureId?: number | null;
 }
 
 export interface AlarmServiceOptions {
@@ -123,7 +126,9 @@ export class AlarmService {
   // ── operator actions ────────────────────────────────────────────────────────────────────
 
   /** Acknowledges each alarm that has something to acknowledge; the others are listed with why not. */
-  acknowledge(alarmIds: readonly string[], user: string, comment = ''): AlarmActionResult {
+  acknowledge(alarmIds: readonly string[], actor: Actor, comment = ''): AlarmActionResult {
+    const user = actor.user;
+    const by = { station: actor.station, signatureId: actor.signatureId };
     this.commit();
     const done: string[] = [];
     const refused: AlarmActionResult['refused'] = [];
@@ -134,59 +139,62 @@ export class AlarmService {
       const r = this.engine.acknowledge(id, user, comment);
       if (r.ok) {
         done.push(id);
-        audits.push({ ts: now, user, action: 'alarm.acknowledge', target: id, oldValue: before, newValue: r.status.state.type, outcome: 'done', detail: comment });
+        audits.push({ ts: now, user, action: 'alarm.acknowledge', target: id, oldValue: before, newValue: r.status.state.type, outcome: 'done', detail: comment, ...by });
       } else {
         refused.push({ alarmId: id, reason: r.reason });
         // one alarm asked for by name: the refusal is on record; "acknowledge all" skips quietly
-        if (alarmIds.length === 1) audits.push({ ts: now, user, action: 'alarm.acknowledge', target: id, oldValue: before, newValue: before, outcome: 'refused', detail: r.reason });
+        if (alarmIds.length === 1) audits.push({ ts: now, user, action: 'alarm.acknowledge', target: id, oldValue: before, newValue: before, outcome: 'refused', detail: r.reason, ...by });
       }
     }
     this.commit(audits);
     return { done, refused };
   }
 
-  shelve(alarmId: string, user: string, mode: ShelveMode, durationS: number | undefined, reason: string): AlarmStatus {
-    return this.single('alarm.shelve', alarmId, user, reason, () => this.engine.shelve(alarmId, user, mode, durationS === undefined ? undefined : durationS * 1000, reason), (s) =>
+  shelve(alarmId: string, actor: Actor, mode: ShelveMode, durationS: number | undefined, reason: string): AlarmStatus {
+    return this.single('alarm.shelve', alarmId, actor, reason, () => this.engine.shelve(alarmId, actor.user, mode, durationS === undefined ? undefined : durationS * 1000, reason), (s) =>
       s.state.type === 'shelved' ? `${reason} (${s.state.mode === 'oneShot' ? 'one-shot' : 'timed'}, until ${new Date(s.state.until).toISOString()})` : reason,
     );
   }
 
-  unshelve(alarmId: string, user: string, reason = ''): AlarmStatus {
-    return this.single('alarm.unshelve', alarmId, user, reason, () => this.engine.unshelve(alarmId, user, reason));
+  unshelve(alarmId: string, actor: Actor, reason = ''): AlarmStatus {
+    return this.single('alarm.unshelve', alarmId, actor, reason, () => this.engine.unshelve(alarmId, actor.user, reason));
   }
 
-  reset(alarmId: string, user: string, comment = ''): AlarmStatus {
-    return this.single('alarm.reset', alarmId, user, comment, () => this.engine.reset(alarmId, user, comment));
+  reset(alarmId: string, actor: Actor, comment = ''): AlarmStatus {
+    return this.single('alarm.reset', alarmId, actor, comment, () => this.engine.reset(alarmId, actor.user, comment));
   }
 
-  comment(alarmId: string, user: string, text: string): AlarmStatus {
-    return this.single('alarm.comment', alarmId, user, text, () => this.engine.comment(alarmId, user, text));
+  comment(alarmId: string, actor: Actor, text: string): AlarmStatus {
+    return this.single('alarm.comment', alarmId, actor, text, () => this.engine.comment(alarmId, actor.user, text));
   }
 
-  removeFromService(alarmId: string, user: string, reason: string): AlarmStatus {
-    return this.single('alarm.removeFromService', alarmId, user, reason, () => this.engine.removeFromService(alarmId, user, reason));
+  removeFromService(alarmId: string, actor: Actor, reason: string): AlarmStatus {
+    return this.single('alarm.removeFromService', alarmId, actor, reason, () => this.engine.removeFromService(alarmId, actor.user, reason));
   }
 
-  returnToService(alarmId: string, user: string, reason = ''): AlarmStatus {
-    return this.single('alarm.returnToService', alarmId, user, reason, () => this.engine.returnToService(alarmId, user, reason));
+  returnToService(alarmId: string, actor: Actor, reason = ''): AlarmStatus {
+    return this.single('alarm.returnToService', alarmId, actor, reason, () => this.engine.returnToService(alarmId, actor.user, reason));
   }
 
   /** An action refused before it reached the engine (the role check), on record all the same. */
-  recordRefusal(action: string, alarmId: string, user: string, reason: string): void {
+  recordRefusal(action: string, alarmId: string, actor: Actor, reason: string): void {
+    const user = actor.user;
     const state = this.engine.status(alarmId)?.state.type ?? null;
-    this.commit([{ ts: this.clock.now(), user, action: `alarm.${action}`, target: alarmId, oldValue: state, newValue: state, outcome: 'refused', detail: reason }]);
+    this.commit([{ ts: this.clock.now(), user, action: `alarm.${action}`, target: alarmId, oldValue: state, newValue: state, outcome: 'refused', detail: reason, station: actor.station }]);
   }
 
-  private single(action: string, alarmId: string, user: string, why: string, run: () => ActionOutcome, detail?: (s: AlarmStatus) => string): AlarmStatus {
+  private single(action: string, alarmId: string, actor: Actor, why: string, run: () => ActionOutcome, detail?: (s: AlarmStatus) => string): AlarmStatus {
+    const user = actor.user;
+    const by = { station: actor.station, signatureId: actor.signatureId };
     this.commit();
     const before = this.engine.status(alarmId)?.state.type ?? null;
     const r = run();
     const ts = this.clock.now();
     if (!r.ok) {
-      if (!r.notFound) this.commit([{ ts, user, action, target: alarmId, oldValue: before, newValue: before, outcome: 'refused', detail: r.reason }]);
+      if (!r.notFound) this.commit([{ ts, user, action, target: alarmId, oldValue: before, newValue: before, outcome: 'refused', detail: r.reason, ...by }]);
       throw new AlarmRefused(alarmId, r.reason, r.notFound === true);
     }
-    this.commit([{ ts, user, action, target: alarmId, oldValue: before, newValue: r.status.state.type, outcome: 'done', detail: detail ? detail(r.status) : why }]);
+    this.commit([{ ts, user, action, target: alarmId, oldValue: before, newValue: r.status.state.type, outcome: 'done', detail: detail ? detail(r.status) : why, ...by }]);
     return r.status;
   }
 

@@ -1,15 +1,17 @@
 /**
  * Alarms in the runtime: builds the alarm service from the project, and the alarm methods of
- * the API. Every action is checked against the caller's role here, in the runtime, before it
- * runs (main/alarms/alarm-permissions.ts), and refusals are on record like the actions.
+ * the API. Every action's permission is checked by the access guard (main/security) before it
+ * runs, and refusals are on record like the actions.
  */
 import type Database from 'better-sqlite3';
 import { ApiError, type ParsedParamsOf, type ResultOf } from '../../shared/api';
 import type { AlarmApiResults } from '../../shared/alarm-api';
-import type { AlarmAction, AlarmStatus } from '../../shared/alarms';
+import { alarmActions, type AlarmAction, type AlarmPermissions, type AlarmStatus } from '../../shared/alarms';
+import { METHOD_PERMISSIONS } from '../../shared/method-permissions';
+import { grantsAllow, type PermissionName } from '../../shared/security';
+import type { Caller } from '../security/caller';
 import type { DeviceState } from '../../shared/types';
 import { AlarmRefused, AlarmService, type AlarmAuditRecord } from '../alarms/alarm-service';
-import { canPerform, permissionsOf, requiredRole } from '../alarms/alarm-permissions';
 import type { EngineAlarm } from '../alarms/alarm-engine';
 import { alarmSettingsOf } from '../config/alarm-schema';
 import type { Project } from '../config/project-schema';
@@ -17,7 +19,7 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 
 type AlarmMethod = keyof AlarmApiResults;
-export type AlarmHandlers = { [M in AlarmMethod]: (p: ParsedParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
+export type AlarmHandlers = { [M in AlarmMethod]: (p: ParsedParamsOf<M>, c: Caller) => ResultOf<M> | Promise<ResultOf<M>> };
 
 export interface AlarmWiring {
   project: Project;
@@ -68,13 +70,7 @@ export function deviceCommunication(): (deviceId: string, state: DeviceState) =>
   };
 }
 
-export function alarmHandlers(alarms: AlarmService, user: string): AlarmHandlers {
-  const check = (action: AlarmAction, alarmId: string) => {
-    if (canPerform(user, action)) return;
-    const reason = `${action === 'removeFromService' ? 'taking an alarm out of service' : action === 'returnToService' ? 'returning an alarm to service' : action} needs the ${requiredRole(action)} role; ${user} is ${permissionsOf(user).role}`;
-    alarms.recordRefusal(action, alarmId, user, reason);
-    throw new ApiError({ code: 'forbidden', message: reason, context: { alarmId, action } });
-  };
+export function alarmHandlers(alarms: AlarmService): AlarmHandlers {
   const run = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -85,39 +81,35 @@ export function alarmHandlers(alarms: AlarmService, user: string): AlarmHandlers
       throw err;
     }
   };
+  // The permission of each action was checked by the access guard before these run.
   return {
-    'alarms.definitions': () => ({ definitions: alarms.definitions(), settings: alarms.settings(), permissions: permissionsOf(user) }),
+    'alarms.definitions': (_p, c) => ({ definitions: alarms.definitions(), settings: alarms.settings(), permissions: alarmPermissionsOf(c) }),
     'alarms.list': () => alarms.list(),
-    'alarms.acknowledge': (p) => {
-      if (!canPerform(user, 'acknowledge')) check('acknowledge', p.alarmIds[0]);
-      return alarms.acknowledge(p.alarmIds, user, p.comment ?? '');
-    },
-    'alarms.shelve': (p) => {
-      check('shelve', p.alarmId);
-      return run(() => alarms.shelve(p.alarmId, user, p.mode, p.durationS, p.reason));
-    },
-    'alarms.unshelve': (p) => {
-      check('unshelve', p.alarmId);
-      return run(() => alarms.unshelve(p.alarmId, user, p.reason ?? ''));
-    },
-    'alarms.reset': (p) => {
-      check('reset', p.alarmId);
-      return run(() => alarms.reset(p.alarmId, user, p.comment ?? ''));
-    },
-    'alarms.comment': (p) => {
-      check('comment', p.alarmId);
-      return run(() => alarms.comment(p.alarmId, user, p.text));
-    },
-    'alarms.removeFromService': (p) => {
-      check('removeFromService', p.alarmId);
-      return run(() => alarms.removeFromService(p.alarmId, user, p.reason));
-    },
-    'alarms.returnToService': (p) => {
-      check('returnToService', p.alarmId);
-      return run(() => alarms.returnToService(p.alarmId, user, p.reason ?? ''));
-    },
+    'alarms.acknowledge': (p, c) => alarms.acknowledge(p.alarmIds, c.actor, p.comment ?? ''),
+    'alarms.shelve': (p, c) => run(() => alarms.shelve(p.alarmId, c.actor, p.mode, p.durationS, p.reason)),
+    'alarms.unshelve': (p, c) => run(() => alarms.unshelve(p.alarmId, c.actor, p.reason ?? '')),
+    'alarms.reset': (p, c) => run(() => alarms.reset(p.alarmId, c.actor, p.comment ?? '')),
+    'alarms.comment': (p, c) => run(() => alarms.comment(p.alarmId, c.actor, p.text)),
+    'alarms.removeFromService': (p, c) => run(() => alarms.removeFromService(p.alarmId, c.actor, p.reason)),
+    'alarms.returnToService': (p, c) => run(() => alarms.returnToService(p.alarmId, c.actor, p.reason ?? '')),
     'alarms.journal': (p) => alarms.journal(p, p.limit, p.beforeId),
     'alarms.journalCsv': (p) => alarms.journalCsv(p),
     'alarms.kpis': (p) => alarms.kpis(p.from, p.to),
   };
 }
+
+/** What the caller may do with alarms, for the screen (the runtime checks again on every call). */
+export function alarmPermissionsOf(c: Caller): AlarmPermissions {
+  const allowed = Object.fromEntries(alarmActions.map((a) => [a, grantsAllow(c.grants, ALARM_ACTION_PERMISSION[a])])) as Record<AlarmAction, boolean>;
+  return { user: c.actor.user, role: c.roles.length > 0 ? c.roles.join(', ') : 'viewer', allowed };
+}
+
+const ALARM_ACTION_PERMISSION: Record<AlarmAction, PermissionName> = {
+  acknowledge: METHOD_PERMISSIONS['alarms.acknowledge'],
+  shelve: METHOD_PERMISSIONS['alarms.shelve'],
+  unshelve: METHOD_PERMISSIONS['alarms.unshelve'],
+  reset: METHOD_PERMISSIONS['alarms.reset'],
+  comment: METHOD_PERMISSIONS['alarms.comment'],
+  removeFromService: METHOD_PERMISSIONS['alarms.removeFromService'],
+  returnToService: METHOD_PERMISSIONS['alarms.returnToService'],
+};

@@ -1,7 +1,7 @@
 /**
  * The OPC UA engineering methods of the API: browse a server, list certificates, trust a
  * rejected server certificate. Trusting is an engineer's action and goes on record in the audit
- * trail (the user is "anonymous" until the users issue brings logins and roles).
+ * trail with the signed-in user, the station and any signature.
  */
 import { ApiError, type ParamsOf, type ResultOf } from '../../shared/api';
 import { DriverError, type Driver } from '../drivers/driver';
@@ -10,15 +10,15 @@ import { OpcUaDriver } from '../drivers/opcua/opcua-driver';
 import { CertificateNotFound } from '../drivers/opcua/opcua-pki';
 import type { AuditRecord } from '../security/audit-trail';
 import type { Clock } from '../util/clock';
+import type { Caller } from '../security/caller';
 
 type OpcUaMethod = 'opcua.browse' | 'opcua.certificates' | 'opcua.trustCertificate';
-export type OpcUaHandlers = { [M in OpcUaMethod]: (p: ParamsOf<M>) => Promise<ResultOf<M>> };
+export type OpcUaHandlers = { [M in OpcUaMethod]: (p: ParamsOf<M>, c: Caller) => Promise<ResultOf<M>> };
 
 export interface OpcUaApiDeps {
   drivers: ReadonlyMap<string, Driver>;
   record: (r: AuditRecord) => void;
   clock: Clock;
-  user: string;
 }
 
 export function opcuaHandlers(deps: OpcUaApiDeps): OpcUaHandlers {
@@ -45,9 +45,9 @@ export function opcuaHandlers(deps: OpcUaApiDeps): OpcUaHandlers {
       }
     },
     'opcua.certificates': async (p) => requireOpcUa(p.deviceId).certificates(),
-    'opcua.trustCertificate': async (p) => {
+    'opcua.trustCertificate': async (p, c) => {
       const driver = requireOpcUa(p.deviceId);
-      const base = { ts: deps.clock.now(), user: deps.user, action: 'opcua.trustCertificate', target: p.deviceId, oldValue: null, newValue: p.thumbprint };
+      const base = { ts: deps.clock.now(), user: c.actor.user, station: c.station, signatureId: c.signatureId, action: 'opcua.trustCertificate', target: p.deviceId, oldValue: null, newValue: p.thumbprint };
       try {
         const certificate = await driver.trustServerCertificate(p.thumbprint);
         deps.record({ ...base, newValue: certificate.thumbprint, outcome: 'done', detail: `trusted server certificate ${certificate.subject}` });

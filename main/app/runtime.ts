@@ -44,9 +44,18 @@ import { TrendViewStore } from '../trends/trend-view-store';
 import { trendViewHandlers } from './trend-api';
 import type { RuntimeHost } from './runtime-host';
 import { version } from './version';
+import { SignatureStore } from '../security/signature-store';
+import { SecurityService } from '../security/security-service';
+import { AccessGuard } from '../security/access-guard';
+import { SignaturePolicy } from '../security/signature-policy';
+import type { Caller } from '../security/caller';
+import type { AuditRecord } from '../security/audit-trail';
+import { securityHandlers } from './security-api';
+import { parseSignature, signInAlarmValue, withSignInAlarm } from './security-wiring';
+import { METHOD_PERMISSIONS } from '../../shared/method-permissions';
+import { rolesOf } from '../config/security-schema';
 
 const log = createLogger('runtime');
-const ANONYMOUS = 'anonymous';
 
 export interface RuntimeOptions {
   /** the project file; when undefined, the demo project runs against the built-in simulator */
@@ -128,13 +137,44 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   acquisition.start();
 
   const audit = new AuditTrail(db);
+  const signatures = new SignatureStore(db);
+  // An action signed is linked both ways: the audit record names the signature, and the
+  // signature the audit record it went with.
+  const record = (r: AuditRecord): number => {
+    const id = audit.record(r);
+    if (r.signatureId !== undefined && r.signatureId !== null) signatures.linkToAudit(r.signatureId, id);
+    return id;
+  };
   const alarms = createAlarmService({
-    project,
+    project: withSignInAlarm(project),
     db,
     clock,
     emit: (statuses) => emit({ event: 'alarms', data: { statuses } }),
-    audit: (r) => audit.record(r),
+    audit: (r) => record(r),
     log: createLogger('alarms'),
+  });
+  const sessionPushes = new Map<string, Set<(e: ApiEvent) => void>>();
+  const security = new SecurityService({
+    db,
+    clock,
+    section: { ...project.security, roles: rolesOf(project.security) },
+    record,
+    signInAlarm: (active) => alarms.ingest([signInAlarmValue(active, clock.now())]),
+    onSessionChange: (sessionId, state) => sessionPushes.get(sessionId)?.forEach((push) => push({ event: 'session', data: state })),
+  });
+  alarms.ingest([signInAlarmValue(false, clock.now())]);
+  const alarmPriority = new Map(project.alarms.definitions.map((d) => [d.id, d.priority]));
+  const writeAreas = new Map(project.tags.filter((t) => t.writable).map((t) => [t.id, t.writeArea ?? null]));
+  const guard = new AccessGuard({
+    sessions: security.sessions,
+    users: security.users,
+    authenticator: security.authenticator,
+    signatures,
+    policy: new SignaturePolicy(project.security.signatures, { alarmPriority: (id) => alarmPriority.get(id) ?? null }),
+    tagWriteArea: (tagId) => writeAreas.get(tagId),
+    grantsOf: (roles) => security.rolePolicy(roles).grants,
+    record,
+    clock,
   });
   bus.subscribe((b) => alarms.ingest(b));
   const communication = deviceCommunication();
@@ -152,7 +192,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     drivers,
     current: (id) => cache.get(id),
     publish: (batch) => bus.publish(batch),
-    record: (w) => audit.record({ ts: w.ts, user: w.user, action: 'tag.write', target: w.tagId, oldValue: w.oldValue, newValue: w.newValue, outcome: w.outcome, detail: w.detail }),
+    record: (w) => record({ ts: w.ts, user: w.user, station: w.station, signatureId: w.signatureId, action: 'tag.write', target: w.tagId, oldValue: w.oldValue, newValue: w.newValue, outcome: w.outcome, detail: w.detail }),
     clock,
   });
 
@@ -175,7 +215,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     return simulator;
   };
 
-  const handlers: { [M in MethodName]: (p: ParsedParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> } = {
+  const handlers: { [M in MethodName]: (p: ParsedParamsOf<M>, c: Caller) => ResultOf<M> | Promise<ResultOf<M>> } = {
     'app.info': () => info,
     'tags.list': () => tagInfos,
     'values.snapshot': (p) => cache.snapshot(p.tagIds),
@@ -201,10 +241,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       sim.setScenario(p.scenario, p.on);
       return sim.status();
     },
-    'tags.write': async (p) => {
+    'tags.write': async (p, c) => {
       try {
-        // Until the users issue lands every operator is "anonymous"; the record is there already.
-        return await writes.write(p.tagId, p.value, ANONYMOUS);
+        return await writes.write(p.tagId, p.value, c.actor);
       } catch (err) {
         if (err instanceof WriteRefused) {
           const code = err.reason === 'not_found' ? 'not_found' : err.reason === 'not_writable' ? 'forbidden' : err.outcome;
@@ -214,10 +253,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       }
     },
     'audit.recent': (p) => audit.recent(p.limit, p.target),
-    ...opcuaHandlers({ drivers, record: (r) => audit.record(r), clock, user: ANONYMOUS }),
-    ...alarmHandlers(alarms, ANONYMOUS),
-    ...trendViewHandlers({ store: trendViews, user: ANONYMOUS, clock, record: (r) => audit.record(r) }),
-    ...syncHandlers(sync, ANONYMOUS, () => clock.now(), (r) => audit.record({ ...r, oldValue: null, newValue: null, outcome: 'done' })),
+    ...opcuaHandlers({ drivers, record, clock }),
+    ...alarmHandlers(alarms),
+    ...trendViewHandlers({ store: trendViews, clock, record }),
+    ...syncHandlers(sync, () => clock.now(), (r) => record({ ...r, oldValue: null, newValue: null, outcome: 'done' })),
+    ...securityHandlers({ security, audit, signatures }),
     'simulator.dropout': (p) => {
       const sim = requireSimulator();
       sim.dropout(p.seconds * 1000);
@@ -225,24 +265,52 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     },
   };
 
+  /** One call on one session: validate, admit (permission, lock, signature), run, reply. */
+  const call = async (sessionId: string, method: unknown, params: unknown, signature: unknown): Promise<ApiReply<unknown>> => {
+    try {
+      if (!isMethodName(method)) {
+        throw new ApiError({ code: 'unknown_method', message: `unknown method ${JSON.stringify(String(method)).slice(0, 100)}` });
+      }
+      const parsed = parseParams(method, params);
+      const sig = parseSignature(method, signature);
+      const session = security.sessions.get(sessionId);
+      if (!session) throw new ApiError({ code: 'unavailable', message: 'this connection has no session (reconnect)' });
+      const caller = await guard.admit(session, method, parsed, sig);
+      // An action (anything beyond looking) is activity: the idle sign-out starts again.
+      if (METHOD_PERMISSIONS[method] !== 'view') security.activity(session);
+      const handler = handlers[method] as (p: unknown, c: Caller) => unknown;
+      return { ok: true, result: await handler(parsed, caller) };
+    } catch (err) {
+      if (err instanceof ApiError) return { ok: false, error: err.toData() };
+      log.error(`${String(method)} failed: ${(err as Error).stack ?? String(err)}`);
+      return { ok: false, error: { code: 'internal', message: `${String(method)} failed: ${(err as Error).message}` } };
+    }
+  };
+
   let closing: Promise<void> | null = null;
   return {
     info,
-    async handle(method: unknown, params: unknown): Promise<ApiReply<unknown>> {
-      try {
-        if (!isMethodName(method)) {
-          throw new ApiError({ code: 'unknown_method', message: `unknown method ${JSON.stringify(String(method)).slice(0, 100)}` });
-        }
-        const parsed = parseParams(method, params);
-        const handler = handlers[method] as (p: unknown) => unknown;
-        return { ok: true, result: await handler(parsed) };
-      } catch (err) {
-        if (err instanceof ApiError) return { ok: false, error: err.toData() };
-        log.error(`${String(method)} failed: ${(err as Error).stack ?? String(err)}`);
-        return { ok: false, error: { code: 'internal', message: `${String(method)} failed: ${(err as Error).message}` } };
-      }
+    connect({ sessionId, station, push }) {
+      const session = security.sessions.attach(sessionId, station);
+      let pushes = sessionPushes.get(sessionId);
+      if (!pushes) sessionPushes.set(sessionId, (pushes = new Set()));
+      pushes.add(push);
+      let open = true;
+      return {
+        handle: (method, params, signature) => call(session.id, method, params, signature),
+        close() {
+          if (!open) return;
+          open = false;
+          pushes.delete(push);
+          if (pushes.size === 0) sessionPushes.delete(sessionId);
+          security.sessions.detach(session);
+        },
+      };
     },
-    async exportSamplesCsv(params: unknown, out: Writable) {
+    async exportSamplesCsv(params: unknown, out: Writable, sessionId: string | null) {
+      if (sessionId === null || security.sessions.get(sessionId) === undefined) {
+        throw new ApiError({ code: 'forbidden', message: 'export: open the app first (the export needs its session)' });
+      }
       const parsed = exportSamplesParams.safeParse(params);
       if (!parsed.success) {
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
@@ -263,6 +331,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
         await sync.close();
         await historian.close();
         alarms.close();
+        security.close();
         db.close();
         await simulator?.stop();
         listeners.clear();

@@ -6,13 +6,13 @@ import { ApiError, type ParsedParamsOf, type ResultOf } from '../../shared/api';
 import type { AuditRecord } from '../security/audit-trail';
 import { TrendViewRefused, type TrendViewStore } from '../trends/trend-view-store';
 import type { Clock } from '../util/clock';
+import type { Caller } from '../security/caller';
 
 type TrendViewMethod = 'trendViews.list' | 'trendViews.save' | 'trendViews.delete';
-export type TrendViewHandlers = { [M in TrendViewMethod]: (p: ParsedParamsOf<M>) => ResultOf<M> };
+export type TrendViewHandlers = { [M in TrendViewMethod]: (p: ParsedParamsOf<M>, c: Caller) => ResultOf<M> };
 
 export interface TrendViewWiring {
   store: TrendViewStore;
-  user: string;
   clock: Clock;
   record: (r: AuditRecord) => void;
 }
@@ -20,10 +20,10 @@ export interface TrendViewWiring {
 export function trendViewHandlers(w: TrendViewWiring): TrendViewHandlers {
   return {
     'trendViews.list': () => w.store.list(),
-    'trendViews.save': (p) => {
+    'trendViews.save': (p, c) => {
       let saved;
       try {
-        saved = w.store.save(p, w.user);
+        saved = w.store.save(p, c.actor.user);
       } catch (err) {
         if (err instanceof TrendViewRefused) throw new ApiError({ code: err.code, message: err.message, context: err.context });
         throw err;
@@ -31,7 +31,8 @@ export function trendViewHandlers(w: TrendViewWiring): TrendViewHandlers {
       const { view, replaced } = saved;
       w.record({
         ts: view.savedAt,
-        user: w.user,
+        user: c.actor.user,
+        station: c.station,
         action: 'trendView.save',
         target: view.name,
         oldValue: replaced === null ? null : { pens: replaced.pens, range: replaced.range },
@@ -41,13 +42,14 @@ export function trendViewHandlers(w: TrendViewWiring): TrendViewHandlers {
       });
       return view;
     },
-    'trendViews.delete': (p) => {
+    'trendViews.delete': (p, c) => {
       const before = w.store.get(p.id);
       const name = w.store.delete(p.id);
       if (name === null) return { deleted: false };
       w.record({
         ts: w.clock.now(),
-        user: w.user,
+        user: c.actor.user,
+        station: c.station,
         action: 'trendView.delete',
         target: name,
         oldValue: before === null ? null : { pens: before.pens, range: before.range },

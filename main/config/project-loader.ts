@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { defaultRoles } from '../../shared/security';
 import { parseModbusAddress, registerCount } from '../../shared/modbus-address';
 import { projectSchema, type Project } from './project-schema';
 import { checkAlarmReferences } from './alarm-schema';
@@ -149,6 +150,32 @@ function checkReferences(project: Project): { path: (string | number)[]; message
       });
     }
   });
+  issues.push(...checkSecurityReferences(project));
+  return issues;
+}
+
+/** Signature rules name writable tags and known roles; role grants name known areas. */
+function checkSecurityReferences(project: Project): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const writable = new Set(project.tags.filter((t) => t.writable).map((t) => t.id));
+  const roles = new Set([...Object.keys(defaultRoles), ...Object.keys(project.security.roles)]);
+  const areas = new Set(project.tags.flatMap((t) => (t.writeArea === undefined ? [] : [t.writeArea])));
+  project.security.signatures.forEach((r, i) => {
+    r.tags?.forEach((t, j) => {
+      if (!writable.has(t)) issues.push({ path: ['security', 'signatures', i, 'tags', j], message: `"${t}" is not a writable tag (writable: ${[...writable].join(', ') || 'none'})` });
+    });
+    r.verifierRoles.forEach((role, j) => {
+      if (!roles.has(role)) issues.push({ path: ['security', 'signatures', i, 'verifierRoles', j], message: `unknown role "${role}" (roles: ${[...roles].join(', ')})` });
+    });
+  });
+  for (const [name, role] of Object.entries(project.security.roles)) {
+    role.grants?.forEach((g, j) => {
+      const area = g.startsWith('tags.write:') ? g.slice('tags.write:'.length) : null;
+      if (area !== null && !areas.has(area)) {
+        issues.push({ path: ['security', 'roles', name, 'grants', j], message: `no tag has writeArea "${area}" (areas: ${[...areas].join(', ') || 'none'})` });
+      }
+    });
+  }
   return issues;
 }
 

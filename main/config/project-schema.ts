@@ -14,6 +14,7 @@ import { wordOrders, type WordOrder } from '../../shared/modbus-address';
 import { opcuaAcquisitionModes, opcuaSecurityModes, opcuaSecurityPolicies } from '../../shared/opcua';
 import { alarmsSectionSchema } from './alarm-schema';
 import { syncSectionSchema } from './sync-schema';
+import { securitySectionSchema } from './security-schema';
 export { wordOrders, type WordOrder };
 
 const deviceCommon = {
@@ -155,6 +156,8 @@ export const tagSchema = z
     /** the normal operating band (ISA-101), drawn behind the tag's trend pen */
     normal: normalBandSchema.optional(),
     writable: z.boolean().default(false),
+    /** tag writes need `tags.write` or `tags.write:<writeArea>` (docs/security.md) */
+    writeArea: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/, 'an area name is a word').optional(),
     /** a retention class from `historian.retentionClasses` (default: historian.keepDays) */
     retention: z.string().optional(),
     /** OPC UA subscriptions: the server reports a change only beyond this deadband (DataChangeFilter) */
@@ -209,6 +212,8 @@ export const projectSchema = z
     historian: historianSectionSchema.prefault({}),
     /** local times ("HH:MM") at which shifts start: trends offer "this shift" (docs/trends.md) */
     shifts: shiftsSchema.default(() => [...defaultShiftStarts]),
+    /** roles, sign-in rules and the actions that need a signature (docs/security.md) */
+    security: securitySectionSchema.prefault({}),
   })
   .strict();
 

@@ -15,12 +15,13 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent, type Session } from 'electron';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_EVENT_CHANNEL, ipcChannelFor, methodNames, type ApiReply, type MethodName } from '../../shared/api';
 import { appRoot } from '../app/paths';
 import { startRuntime } from '../app/runtime';
-import type { RuntimeHost } from '../app/runtime-host';
+import type { RuntimeConnection, RuntimeHost } from '../app/runtime-host';
 import { createLogger } from '../util/log';
 import {
   chromiumProfileDir,
@@ -158,6 +159,17 @@ function main(): void {
   let host: RuntimeHost | null = null;
   let window: BrowserWindow | null = null;
   let stopEvents: (() => void) | null = null;
+  // The window's session: who is signed in at this desktop. A reload of the window keeps it.
+  const windowConnection: Promise<RuntimeConnection> = hostReady.then((h) =>
+    h.connect({
+      sessionId: 'window',
+      station: `desktop ${hostname()}`,
+      push: (event) => {
+        if (window !== null && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+      },
+    }),
+  );
+  windowConnection.catch(() => undefined); // the failure is reported where hostReady is
 
   const forwardEvents = () => {
     if (host === null || window === null || stopEvents !== null) return;
@@ -184,19 +196,20 @@ function main(): void {
   // One channel per method; nothing generic. The sender is checked before the runtime sees the
   // call; the runtime validates params (RuntimeHost.handle never throws).
   for (const method of methodNames) {
-    ipcMain.handle(ipcChannelFor(method), async (event, params: unknown): Promise<ApiReply<unknown>> => {
+    ipcMain.handle(ipcChannelFor(method), async (event, params: unknown, options?: unknown): Promise<ApiReply<unknown>> => {
       const verdict = checkIpcSender(senderFacts(event, window), rendererUrl);
       if (!verdict.trusted) {
         log.warn(`refused IPC ${method}: ${verdict.reason}`);
         return forbidden(method, verdict.reason);
       }
-      let runtime: RuntimeHost;
+      let connection: RuntimeConnection;
       try {
-        runtime = await hostReady;
+        connection = await windowConnection;
       } catch (err) {
         return unavailable(method, err);
       }
-      return runtime.handle(method, params);
+      const signature = options !== null && typeof options === 'object' ? (options as { signature?: unknown }).signature : undefined;
+      return connection.handle(method, params, signature);
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * Policy of the headless shell, kept apart from the server so it can be tested on its own.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { contentSecurityPolicy } from './electron-policy';
 
 /** The same policy in both shells: the renderer must not behave differently in a browser. */
@@ -57,4 +57,40 @@ export function hostsFor(bindHost: string, port: number): Set<string> {
     hosts.add(`[::1]:${port}`);
   }
   return hosts;
+}
+
+export const SESSION_COOKIE = 'lineside_sid';
+const SESSION_ID = /^[A-Za-z0-9_-]{32,64}$/;
+
+/** A new session cookie (see serveStatic for why it is set as it is). */
+export function sessionCookie(): string {
+  return `${SESSION_COOKIE}=${randomBytes(32).toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`;
+}
+
+/** The session id the browser's cookie names, or null (none, or not one of ours in form). */
+export function sessionIdFrom(cookieHeader: string | undefined): string | null {
+  if (!cookieHeader) return null;
+  for (const part of cookieHeader.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === SESSION_COOKIE) {
+      const id = v.join('=');
+      return SESSION_ID.test(id) ? id : null;
+    }
+  }
+  return null;
+}
+
+/**
+ * The CSV export is a download the app's own page starts: a request another site's page makes
+ * (a link, a form, a fetch) says so in Sec-Fetch-Site or Origin, and is refused.
+ */
+export function checkExportRequest(h: { origin?: string; host?: string; fetchSite?: string | string[] }): { ok: true } | { ok: false; reason: string } {
+  const site = Array.isArray(h.fetchSite) ? h.fetchSite[0] : h.fetchSite;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return { ok: false, reason: `a ${site} request may not export (open the export from the app)` };
+  if (h.origin !== undefined && h.origin !== 'null') {
+    const host = h.host?.toLowerCase();
+    const origin = h.origin.toLowerCase();
+    if (origin !== `http://${host}` && origin !== `https://${host}`) return { ok: false, reason: `origin ${JSON.stringify(h.origin)} is not this server's` };
+  } else if (h.origin === 'null') return { ok: false, reason: 'an opaque origin may not export' };
+  return { ok: true };
 }

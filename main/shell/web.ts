@@ -15,9 +15,9 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEvent, ApiEvents } from '../../shared/api';
-import type { RuntimeHost } from '../app/runtime-host';
+import type { RuntimeConnection, RuntimeHost } from '../app/runtime-host';
 import { createLogger } from '../util/log';
-import { checkUpgrade, hostsFor, isLoopbackHost, SECURITY_HEADERS, tokenMatches } from './web-security';
+import { checkExportRequest, checkUpgrade, hostsFor, isLoopbackHost, SECURITY_HEADERS, sessionCookie, sessionIdFrom, tokenMatches } from './web-security';
 
 const log = createLogger('web');
 
@@ -91,6 +91,10 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
     const check = checkUpgrade({ host: req.headers.host }, allowedHosts);
     if (!check.ok) return fail(403, check.reason);
     if (token !== null && !tokenMatches(token, url.searchParams.get('token'))) return fail(401, 'missing or wrong token');
+    const fetchCheck = checkExportRequest({ origin: req.headers.origin, host: req.headers.host, fetchSite: req.headers['sec-fetch-site'] });
+    if (!fetchCheck.ok) return fail(403, fetchCheck.reason);
+    const sessionId = sessionIdFrom(req.headers.cookie);
+    if (sessionId === null) return fail(401, 'no session: open the app first (the export needs its session cookie)');
     if (!runtime) return fail(503, 'runtime not ready');
     const params = {
       tagIds: (url.searchParams.get('tags') ?? '').split(',').filter((t) => t !== ''),
@@ -103,7 +107,7 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
     res.setHeader('Cache-Control', 'no-store');
     try {
-      await runtime.exportSamplesCsv(params, res);
+      await runtime.exportSamplesCsv(params, res, sessionId);
     } catch (err) {
       if (res.headersSent) {
         res.destroy();
@@ -111,12 +115,12 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
       }
       res.removeHeader('Content-Disposition');
       const e = err as { code?: string; message?: string };
-      fail(e.code === 'bad_request' ? 400 : e.code === 'not_found' ? 404 : 500, e.message ?? String(err));
+      fail(e.code === 'bad_request' ? 400 : e.code === 'not_found' ? 404 : e.code === 'forbidden' ? 403 : 500, e.message ?? String(err));
     }
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const clients = new Set<{ ws: WebSocket; resync: boolean }>();
+  const clients = new Set<{ ws: WebSocket; resync: boolean; conn: RuntimeConnection }>();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -143,32 +147,40 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
     if (!check.ok) return refuse(403, check.reason);
     if (token !== null && !tokenMatches(token, url.searchParams.get('token'))) return refuse(401, 'missing or wrong token');
     if (!runtime) return refuse(403, 'runtime not ready');
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    // The browser's session cookie (set with the page) names the session, so that a reload
+    // keeps who is signed in; a client without one gets a session of its own connection.
+    const sessionId = sessionIdFrom(req.headers.cookie) ?? `conn-${randomBytes(18).toString('base64url')}`;
+    const station = `browser ${req.socket.remoteAddress ?? '?'}`;
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, sessionId, station));
   });
 
-  function onConnection(ws: WebSocket): void {
-    const client = { ws, resync: false };
+  function onConnection(ws: WebSocket, sessionId: string, station: string): void {
+    const conn = runtime!.connect({ sessionId, station, push: (e) => send(ws, e) });
+    const client = { ws, resync: false, conn };
     clients.add(client);
-    ws.on('close', () => clients.delete(client));
-    ws.on('error', () => clients.delete(client));
+    const gone = () => {
+      if (clients.delete(client)) conn.close();
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
     ws.on('message', (data, isBinary) => {
-      void handleMessage(ws, isBinary ? null : data.toString());
+      void handleMessage(ws, conn, isBinary ? null : data.toString());
     });
   }
 
-  async function handleMessage(ws: WebSocket, text: string | null): Promise<void> {
+  async function handleMessage(ws: WebSocket, conn: RuntimeConnection, text: string | null): Promise<void> {
     let msg: unknown;
     try {
       msg = text === null ? null : JSON.parse(text);
     } catch {
       msg = null;
     }
-    const m = msg as { id?: unknown; method?: unknown; params?: unknown } | null;
+    const m = msg as { id?: unknown; method?: unknown; params?: unknown; signature?: unknown } | null;
     if (!m || typeof m !== 'object' || typeof m.id !== 'number' || typeof m.method !== 'string') {
       send(ws, { id: typeof m?.id === 'number' ? m.id : null, reply: { ok: false, error: { code: 'bad_request', message: 'a request is a JSON object {id: number, method: string, params: object}' } } });
       return;
     }
-    const reply = await runtime!.handle(m.method, m.params);
+    const reply = await conn.handle(m.method, m.params, m.signature);
     send(ws, { id: m.id, reply });
   }
 
@@ -189,7 +201,7 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
         }
         if (c.resync) {
           c.resync = false;
-          void runtime!.handle('values.snapshot', {}).then((r) => {
+          void c.conn.handle('values.snapshot', {}).then((r) => {
             if (r.ok) send(c.ws, { event: 'values', data: { values: r.result as ApiEvents['values']['values'] } });
           });
           continue;
@@ -210,7 +222,10 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
     },
     async close() {
       unsubscribe?.();
-      for (const c of clients) c.ws.terminate();
+      for (const c of clients) {
+        c.conn.close();
+        c.ws.terminate();
+      }
       clients.clear();
       wss.close();
       server.closeAllConnections();
@@ -233,6 +248,9 @@ function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): v
     return;
   }
   if (pathname === '/') pathname = '/index.html';
+  // The page sets the session cookie: HttpOnly (no script reads it), SameSite=Strict (no other
+  // site's page sends it), no Expires (it lives in the browser's memory, never on disk).
+  if (pathname === '/index.html' && sessionIdFrom(req.headers.cookie) === null) res.setHeader('Set-Cookie', sessionCookie());
   const file = normalize(join(root, pathname));
   if (!file.startsWith(root.endsWith(sep) ? root : root + sep) || pathname.includes('\0')) {
     res.writeHead(404).end('not found');

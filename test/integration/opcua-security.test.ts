@@ -17,6 +17,7 @@ import type { OpcUaSecurityMode, OpcUaSecurityPolicy } from '../../shared/opcua'
 import type { DeviceStatus, TagValue } from '../../shared/types';
 import { lineTags, readMap, startTestOpcUaServer, testDriver, trustByFile, type TestOpcUaServer } from '../helpers/opcua-test-server';
 import { tempDir, waitFor } from '../helpers/temp';
+import { as } from '../helpers/runtime-session';
 
 const tmp = tempDir('lineside-opcua-security-');
 let srv: TestOpcUaServer;
@@ -54,8 +55,8 @@ test('1. an unknown server certificate is rejected with its thumbprint; trusted 
   );
   const host = await startRuntime({ projectFile, dataDir, shell: 'headless' });
   t.after(() => host.close());
-  const device = async () => ok<DeviceStatus[]>(await host.handle('devices.list', {}))[0];
-  const speed = async () => ok<TagValue[]>(await host.handle('values.snapshot', { tagIds: ['L1.Speed'] }))[0];
+  const device = async () => ok<DeviceStatus[]>(await (await as(host, ['engineer'])).conn.handle('devices.list', {}))[0];
+  const speed = async () => ok<TagValue[]>(await (await as(host, ['engineer'])).conn.handle('values.snapshot', { tagIds: ['L1.Speed'] }))[0];
 
   const refused = await waitFor('the certificate to be refused', async () => ((await device()).certificate ? device() : null), 8000);
   assert.deepEqual({ thumbprint: refused.certificate!.thumbprint, trusted: refused.certificate!.trusted }, { thumbprint, trusted: false });
@@ -69,17 +70,17 @@ test('1. an unknown server certificate is rejected with its thumbprint; trusted 
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(readdirSync(join(dataDir, 'pki', 'trusted', 'certs')).length, 0);
 
-  const certs = ok<ResultOf<'opcua.certificates'>>(await host.handle('opcua.certificates', { deviceId: 'plc1' }));
+  const certs = ok<ResultOf<'opcua.certificates'>>(await (await as(host, ['engineer'])).conn.handle('opcua.certificates', { deviceId: 'plc1' }));
   assert.deepEqual(certs.rejected.map((c) => c.thumbprint), [thumbprint]);
   assert.match(certs.own?.subject ?? '', /Lineside HMI/);
   assert.ok(existsSync(join(dataDir, 'pki', 'own', 'certs', 'client_certificate.pem')), 'client certificate created on first run');
 
-  const wrong = await host.handle('opcua.trustCertificate', { deviceId: 'plc1', thumbprint: '0'.repeat(40) });
+  const wrong = await (await as(host, ['engineer'])).conn.handle('opcua.trustCertificate', { deviceId: 'plc1', thumbprint: '0'.repeat(40) });
   assert.equal(!wrong.ok && wrong.error.code, 'not_found');
 
   // As a tool prints it: upper case, colon separated.
   const printed = thumbprint.toUpperCase().match(/../g)!.join(':');
-  const trusted = ok<ResultOf<'opcua.trustCertificate'>>(await host.handle('opcua.trustCertificate', { deviceId: 'plc1', thumbprint: printed }));
+  const trusted = ok<ResultOf<'opcua.trustCertificate'>>(await (await as(host, ['engineer'])).conn.handle('opcua.trustCertificate', { deviceId: 'plc1', thumbprint: printed }));
   assert.equal(trusted.certificate.thumbprint, thumbprint);
   const connected = Date.now();
   await waitFor('the tag to turn good', async () => (await speed()).quality.level === 'good', 8000);
@@ -88,7 +89,7 @@ test('1. an unknown server certificate is rejected with its thumbprint; trusted 
   assert.equal(after.certificate?.trusted, true);
   t.diagnostic(`connected ${Date.now() - connected} ms after the trust action`);
 
-  const audit = ok<ResultOf<'audit.recent'>>(await host.handle('audit.recent', { limit: 10, target: 'plc1' }));
+  const audit = ok<ResultOf<'audit.recent'>>(await (await as(host, ['engineer'])).conn.handle('audit.recent', { limit: 10, target: 'plc1' }));
   assert.deepEqual(
     audit.map((a) => [a.action, a.outcome]),
     [

@@ -14,6 +14,7 @@ import type { SyncStatus } from '../../shared/sync-api';
 import { freePort } from '../helpers/mosquitto';
 import { drainLeftovers, expectExactlyOnce, runReceiverCli, startReceiverCli, writeSyncProject, type ReceiverProcess } from '../helpers/mosquitto-sync';
 import { tempDir, waitFor } from '../helpers/temp';
+import { as } from '../helpers/runtime-session';
 
 const tmp = tempDir('lineside-sync-http-');
 after(() => tmp.cleanup());
@@ -21,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TOKEN = 'receiver-token-0123456789';
 
 async function call<T>(rt: RuntimeHost, method: string, params: unknown): Promise<T> {
-  const r = await rt.handle(method, params);
+  const r = await (await as(rt, ['operator'])).conn.handle(method, params);
   if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
   return r.result as T;
 }

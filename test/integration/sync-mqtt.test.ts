@@ -24,6 +24,7 @@ import type { TagValue } from '../../shared/types';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto';
 import { drainLeftovers, expectExactlyOnce, runReceiverCli, startReceiverCli, writeSyncProject } from '../helpers/mosquitto-sync';
 import { tempDir, waitFor } from '../helpers/temp';
+import { as } from '../helpers/runtime-session';
 
 const tmp = tempDir('lineside-sync-mqtt-');
 const log = createLogger('test');
@@ -32,7 +33,7 @@ after(() => tmp.cleanup());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function call<T>(rt: RuntimeHost, method: string, params: unknown): Promise<T> {
-  const r = await rt.handle(method, params);
+  const r = await (await as(rt, ['operator'])).conn.handle(method, params);
   if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
   return r.result as T;
 }

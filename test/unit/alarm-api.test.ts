@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ApiError } from '../../shared/api';
 import { alarmHandlers, createAlarmService, deviceCommunication } from '../../main/app/alarm-api';
-import { canPerform, permissionsOf } from '../../main/alarms/alarm-permissions';
+import { defaultRoles, type Grant } from '../../shared/security';
+import type { Caller } from '../../main/security/caller';
 import { parseProjectText } from '../../main/config/project-loader';
 import { openDatabase } from '../../main/historian/database';
 import { AuditTrail } from '../../main/security/audit-trail';
@@ -35,38 +36,43 @@ function rig() {
   const audit = new AuditTrail(db);
   const clock = new FakeClock();
   const service = createAlarmService({ project, db, clock, emit: () => undefined, audit: (r) => audit.record(r), log: createLogger('test') });
-  const h = alarmHandlers(service, 'anonymous');
+  const h = alarmHandlers(service);
   service.ingest([{ tagId: 'temp', value: 90, quality: { level: 'good', reason: 'ok' }, sourceTs: clock.now(), ts: clock.now() }]);
   return { db, audit, service, h, close: () => (service.close(), db.close()) };
 }
 
-test('1. anonymous is an operator: everyday actions allowed, out of service not', () => {
-  assert.equal(permissionsOf('anonymous').role, 'operator');
-  for (const a of ['acknowledge', 'shelve', 'unshelve', 'reset', 'comment'] as const) assert.equal(canPerform('anonymous', a), true, a);
-  assert.equal(canPerform('anonymous', 'removeFromService'), false);
-  assert.equal(canPerform('eve', 'removeFromService', new Map([['eve', 'engineer']])), true);
-  assert.equal(canPerform('vic', 'acknowledge', new Map([['vic', 'viewer']])), false);
+function caller(roles: string[], grants: readonly Grant[]): Caller {
+  return { userId: 'ann', name: 'Ann', roles, grants, station: 'test', sessionId: 's', signatureId: null, actor: { user: 'ann', station: 'test', signatureId: null } };
+}
+const operator = caller(['operator'], defaultRoles.operator);
+
+test('1. what the screen is told a role may do follows the role table: operator, viewer, engineer', () => {
+  const r = rig();
+  const allowed = (c: Caller) => (r.h['alarms.definitions']({}, c) as { permissions: { allowed: Record<string, boolean>; role: string } }).permissions;
+  const op = allowed(operator);
+  for (const a of ['acknowledge', 'shelve', 'unshelve', 'reset', 'comment']) assert.equal(op.allowed[a], true, a);
+  assert.equal(op.allowed.removeFromService, false);
+  assert.equal(op.role, 'operator');
+  assert.equal(Object.values(allowed(caller([], ['view'])).allowed).some(Boolean), false, 'a viewer may do nothing');
+  assert.equal(allowed(caller(['engineer'], defaultRoles.engineer)).allowed.removeFromService, true);
+  r.close();
 });
 
-test('2. out of service is refused in the runtime, with a typed error, and on record', () => {
+test('2. actions carry the caller: user and station on record', () => {
   const r = rig();
-  assert.throws(
-    () => r.h['alarms.removeFromService']({ alarmId: 'T.H', reason: 'calibration' }),
-    (e: unknown) => e instanceof ApiError && e.code === 'forbidden' && /needs the engineer role; anonymous is operator/.test(e.message),
-  );
+  r.h['alarms.acknowledge']({ alarmIds: ['T.H'], comment: 'seen' }, operator);
   const [last] = r.audit.recent(1);
-  assert.deepEqual([last.action, last.target, last.outcome, last.user], ['alarm.removeFromService', 'T.H', 'refused', 'anonymous']);
-  assert.equal(r.service.list()[0].state.type, 'unack', 'nothing changed');
+  assert.deepEqual([last.action, last.target, last.outcome, last.user, last.station], ['alarm.acknowledge', 'T.H', 'done', 'ann', 'test']);
   r.close();
 });
 
 test('3. refusals by state and unknown alarms come back as typed errors', () => {
   const r = rig();
-  assert.throws(() => r.h['alarms.reset']({ alarmId: 'T.H' }), (e: unknown) => e instanceof ApiError && e.code === 'refused');
-  assert.throws(() => r.h['alarms.comment']({ alarmId: 'nope', text: 'x' }), (e: unknown) => e instanceof ApiError && e.code === 'not_found');
-  const ok = r.h['alarms.acknowledge']({ alarmIds: ['T.H'] }) as { done: string[] };
+  assert.throws(() => r.h['alarms.reset']({ alarmId: 'T.H' }, operator), (e: unknown) => e instanceof ApiError && e.code === 'refused');
+  assert.throws(() => r.h['alarms.comment']({ alarmId: 'nope', text: 'x' }, operator), (e: unknown) => e instanceof ApiError && e.code === 'not_found');
+  const ok = r.h['alarms.acknowledge']({ alarmIds: ['T.H'] }, operator) as { done: string[] };
   assert.deepEqual(ok.done, ['T.H']);
-  const cfg = r.h['alarms.definitions']({}) as { definitions: { condition: string }[]; permissions: { allowed: Record<string, boolean> } };
+  const cfg = r.h['alarms.definitions']({}, operator) as { definitions: { condition: string }[]; permissions: { allowed: Record<string, boolean> } };
   assert.equal(cfg.definitions[0].condition, '≥ 80');
   assert.equal(cfg.permissions.allowed.removeFromService, false);
   r.close();
@@ -105,7 +111,7 @@ alarms:
   const db = openDatabase(join(tmp.dir, `limits-${Math.random().toString(36).slice(2)}.db`));
   const service = createAlarmService({ project: p, db, clock: new FakeClock(), emit: () => undefined, audit: () => undefined, log: createLogger('test') });
   try {
-    const defs = alarmHandlers(service, 'anonymous')['alarms.definitions']({}) as { definitions: { id: string; limit: number | null }[] };
+    const defs = alarmHandlers(service)['alarms.definitions']({}, operator) as { definitions: { id: string; limit: number | null }[] };
     const limits = Object.fromEntries(defs.definitions.map((d) => [d.id, d.limit]));
     assert.deepEqual(limits, { 'T.HH': 95.5, 'T.H': 80, 'T.L': 10, 'T.LL': -5, 'T.Dev': null, 'T.Bad': null, 'plc.Comm': null });
   } finally {

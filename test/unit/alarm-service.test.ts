@@ -16,6 +16,8 @@ import type { AlarmDefinition, AlarmJournalEntry, AlarmStatus } from '../../shar
 import type { TagScalar } from '../../shared/types';
 import { tempDir } from '../helpers/temp';
 
+const ann = { user: 'ann', station: 'test', signatureId: null };
+
 const tmp = tempDir();
 after(() => tmp.cleanup());
 let n = 0;
@@ -71,12 +73,12 @@ test('2. actions: done and refused both in the journal (who, why) and in the aud
   r.value('vib', 5);
   r.value('fault', 101);
   r.clock.advance(1000);
-  const result = r.service.acknowledge(['VIB.H', 'JAM', 'ESTOP'], 'ann', 'seen');
+  const result = r.service.acknowledge(['VIB.H', 'JAM', 'ESTOP'], ann, 'seen');
   assert.deepEqual(result.done, ['VIB.H', 'JAM']);
   assert.equal(result.refused[0].alarmId, 'ESTOP');
-  assert.throws(() => r.service.shelve('VIB.H', 'ann', 'timed', 2, 'too short'), (e: unknown) => e instanceof AlarmRefused && /shortest shelve is 5 s/.test(e.message));
-  r.service.shelve('VIB.H', 'ann', 'timed', 10, 'sensor check');
-  assert.throws(() => r.service.reset('nope', 'ann'), (e: unknown) => e instanceof AlarmRefused && e.notFound);
+  assert.throws(() => r.service.shelve('VIB.H', ann, 'timed', 2, 'too short'), (e: unknown) => e instanceof AlarmRefused && /shortest shelve is 5 s/.test(e.message));
+  r.service.shelve('VIB.H', ann, 'timed', 10, 'sensor check');
+  assert.throws(() => r.service.reset('nope', ann), (e: unknown) => e instanceof AlarmRefused && e.notFound);
   const trail = r.audit.recent(10);
   assert.deepEqual(
     trail.map((a) => [a.action, a.target, a.outcome, a.user]).reverse(),
@@ -146,8 +148,8 @@ test('5. a restart keeps states, shelves and comments; the journal carries on', 
   a.value('vib', 5);
   a.value('fault', 101);
   a.value('fault', 0);
-  a.service.shelve('VIB.H', 'ann', 'timed', 600, 'bearing being replaced');
-  a.service.comment('JAM', 'ann', 'jam at station 3');
+  a.service.shelve('VIB.H', ann, 'timed', 600, 'bearing being replaced');
+  a.service.comment('JAM', ann, 'jam at station 3');
   a.close();
 
   clock.advance(60_000);
@@ -170,7 +172,7 @@ test('6. a shelve whose saved state cannot be read ends unshelved, on record', (
   const clock = new FakeClock();
   const a = rig(undefined, clock);
   a.value('vib', 5);
-  a.service.shelve('VIB.H', 'ann', 'timed', 600, 'noisy');
+  a.service.shelve('VIB.H', ann, 'timed', 600, 'noisy');
   a.close();
   const db = openDatabase(a.file);
   db.prepare("UPDATE alarm_state SET state = '{\"type\":\"shelved\",\"until\":\"soon\"}' WHERE alarm_id = 'VIB.H'").run();
@@ -192,7 +194,7 @@ test('7. KPIs from the journal: rates, flood, peak, top 10, chattering, prioriti
     r.clock.advance(4000);
     r.value('vib', 1);
     r.clock.advance(4000);
-    r.service.acknowledge(['VIB.H'], 'ann');
+    r.service.acknowledge(['VIB.H'], ann);
   }
   r.clock.advance(600_000 - 96_000 + 1000);
   r.value('estop', false);

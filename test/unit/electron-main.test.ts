@@ -116,6 +116,7 @@ const fakeElectron = {
 // ---- the fake runtime -----------------------------------------------------------------------
 
 const hostCalls: { method: unknown; params: unknown }[] = [];
+const connections: string[] = [];
 const eventListeners = new Set<(e: ApiEvent) => void>();
 let closeCount = 0;
 let startOptions: RuntimeOptions | null = null;
@@ -132,9 +133,15 @@ const fakeHost: RuntimeHost = {
     shiftStarts: ['06:00', '14:00', '22:00'],
   },
   exportSamplesCsv: async () => ({ rows: 0, bytes: 0 }),
-  handle: async (method, params) => {
-    hostCalls.push({ method, params });
-    return { ok: true, result: { echoed: method } };
+  connect: (c) => {
+    connections.push(c.sessionId);
+    return {
+      handle: async (method, params) => {
+        hostCalls.push({ method, params });
+        return { ok: true, result: { echoed: method } };
+      },
+      close: () => undefined,
+    };
   },
   subscribe: (listener) => {
     eventListeners.add(listener);
@@ -216,6 +223,7 @@ test('4. IPC from the main frame of our window showing our page reaches the runt
   const reply = await handler(ipcEvent(win, { url: rendererUrl, parent: null }), {});
   assert.deepEqual(reply, { ok: true, result: { echoed: 'tags.list' } });
   assert.deepEqual(hostCalls.at(-1), { method: 'tags.list', params: {} });
+  assert.deepEqual(connections, ['window'], 'the window has one session');
 });
 
 test('5. IPC from an iframe, another page, a gone frame or another webContents is refused', async () => {

@@ -16,6 +16,7 @@ import type { ApiErrorData, AppInfo, HistorySeries } from '../../shared/api';
 import type { HistoryTrend, TrendView } from '../../shared/trend-api';
 import type { AuditEntry, TagInfo } from '../../shared/types';
 import { tempDir } from '../helpers/temp';
+import { as } from '../helpers/runtime-session';
 
 const GOOD = { level: 'good', reason: 'ok' } as const;
 const S = 1000;
@@ -37,13 +38,13 @@ shifts: ["07:00", "19:00"]
 `;
 
 async function call<T>(method: string, params: unknown): Promise<T> {
-  const reply = await rt.handle(method, params);
+  const reply = await (await as(rt, ['operator'])).conn.handle(method, params);
   if (!reply.ok) throw new Error(`${method}: ${reply.error.code}: ${reply.error.message}`);
   return reply.result as T;
 }
 
 async function fail(method: string, params: unknown): Promise<ApiErrorData> {
-  const reply = await rt.handle(method, params);
+  const reply = await (await as(rt, ['operator'])).conn.handle(method, params);
   assert.equal(reply.ok, false, `${method} should fail`);
   return (reply as { ok: false; error: ApiErrorData }).error;
 }
@@ -112,7 +113,7 @@ test('3. history.trend: an unknown tag is not_found, named; params are checked',
 test('4. trend views through the API: saved, listed, refused by name, replaced, deleted, each on record', async () => {
   const range = { kind: 'preset', preset: '8h' } as const;
   const saved = await call<TrendView>('trendViews.save', { name: 'Drive', pens: [{ tagId: 'A' }, { tagId: 'B', color: '#112233' }], range });
-  assert.equal(saved.savedBy, 'anonymous');
+  assert.equal(saved.savedBy, 'operator');
   assert.ok(Math.abs(saved.savedAt - Date.now()) < 60_000);
   assert.deepEqual((await call<TrendView[]>('trendViews.list', {})).map((v) => v.name), ['Drive']);
 
@@ -129,7 +130,7 @@ test('4. trend views through the API: saved, listed, refused by name, replaced, 
   const audit = await call<AuditEntry[]>('audit.recent', { limit: 10 });
   const saves = audit.filter((a) => a.action === 'trendView.save');
   assert.equal(saves.length, 2, 'refusals are not saves');
-  assert.deepEqual([saves[0].target, saves[0].outcome, saves[0].user], ['drive', 'done', 'anonymous']);
+  assert.deepEqual([saves[0].target, saves[0].outcome, saves[0].user], ['drive', 'done', 'operator']);
   assert.deepEqual(saves[0].newValue, { pens: [{ tagId: 'C' }], range });
   assert.deepEqual(saves[0].oldValue, { pens: [{ tagId: 'A' }, { tagId: 'B', color: '#112233' }], range });
 

@@ -5,6 +5,8 @@ import type { Driver, DriverReading, DriverTag, ReadPlan } from '../../main/driv
 import { FakeClock } from '../../main/util/clock';
 import type { DeviceState, DeviceStatus, TagScalar, TagValue } from '../../shared/types';
 
+const op1 = { user: 'op1', station: 'test', signatureId: null };
+
 /** A device that holds raw values, optionally clamping them like a PLC's own logic would. */
 class HoldingDriver implements Driver {
   readonly deviceId = 'plc';
@@ -60,7 +62,7 @@ function setup() {
 
 test('1. engineering units are scaled to raw on the way out and back on the read-back', async () => {
   const { driver, svc, records, published } = setup();
-  const r = await svc.write('SP', 42.5, 'op1');
+  const r = await svc.write('SP', 42.5, op1);
   assert.equal(driver.held.get('SP'), 425);
   assert.equal(r.readBack, 42.5);
   assert.equal(r.verified, true);
@@ -73,7 +75,7 @@ test('1. engineering units are scaled to raw on the way out and back on the read
 test('2. a PLC that clamps the value: written, but unverified, and said so', async () => {
   const { driver, svc, records } = setup();
   driver.clampAt = 500;
-  const r = await svc.write('SP', 80, 'op1');
+  const r = await svc.write('SP', 80, op1);
   assert.equal(r.verified, false);
   assert.equal(r.readBack, 50);
   assert.equal(records[0].outcome, 'unverified');
@@ -83,11 +85,11 @@ test('2. a PLC that clamps the value: written, but unverified, and said so', asy
 test('3. refusals: device not online, device error, limits', async () => {
   const { driver, svc, records } = setup();
   driver.state = 'backoff';
-  await assert.rejects(svc.write('SP', 5, 'op1'), (e: unknown) => e instanceof WriteRefused && e.reason === 'device_not_online');
+  await assert.rejects(svc.write('SP', 5, op1), (e: unknown) => e instanceof WriteRefused && e.reason === 'device_not_online');
   driver.state = 'online';
   driver.failWrites = true;
-  await assert.rejects(svc.write('SP', 5, 'op1'), (e: unknown) => e instanceof WriteRefused && e.outcome === 'failed' && /exception 4/.test(e.message));
-  await assert.rejects(svc.write('SP', -1, 'op1'), (e: unknown) => e instanceof WriteRefused && e.reason === 'out_of_range');
+  await assert.rejects(svc.write('SP', 5, op1), (e: unknown) => e instanceof WriteRefused && e.outcome === 'failed' && /exception 4/.test(e.message));
+  await assert.rejects(svc.write('SP', -1, op1), (e: unknown) => e instanceof WriteRefused && e.reason === 'out_of_range');
   assert.deepEqual(records.map((r) => r.outcome), ['refused', 'failed', 'refused']);
 });
 
