@@ -157,8 +157,16 @@ export class AuditTrail {
   private readonly insert;
   private readonly append;
 
-  constructor(private readonly db: Database.Database) {
-    applyModuleMigrations(db, 'audit', migrations);
+  /** For reading and verifying a database opened read-only: no migrations, no writes. */
+  static readOnly(db: Database.Database): AuditTrail {
+    return new AuditTrail(db, false);
+  }
+
+  constructor(
+    private readonly db: Database.Database,
+    migrate = true,
+  ) {
+    if (migrate) applyModuleMigrations(db, 'audit', migrations);
     this.last = db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
     this.insert = db.prepare(
       'INSERT INTO audit (id, ts, user, action, target, old_value, new_value, outcome, detail, station, reason, signature_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

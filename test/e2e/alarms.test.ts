@@ -14,6 +14,7 @@ import { bindToSimulator } from '../../main/app/runtime';
 import { loadProjectFile } from '../../main/config/project-loader';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import { launchChromium } from '../helpers/browser';
+import { signInPageAs } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
 
@@ -37,6 +38,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(app.url);
+  await signInPageAs(page, app.url, ['operator']);
   await page.waitForSelector('[data-tag-id="L1.FaultCode"][data-quality="good"]', { timeout: 20_000 });
   await page.waitForSelector('[data-testid="alarm-banner"][data-active="0"]', { timeout: 10_000 });
 });
@@ -79,13 +81,13 @@ test('2. acknowledged from the banner: steady, and in the journal with its user 
   await page.click(`${jamLine} [data-testid="banner-ack"]`);
   await page.waitForSelector(`${jamLine}[data-state="acked"]`, { timeout: 3000 });
   assert.equal(await page.locator(`${jamLine} .prio--blink`).count(), 0, 'acknowledged: steady');
-  assert.match(await page.locator(jamLine).innerText(), /Acknowledged \d\d:\d\d:\d\d by anonymous/);
+  assert.match(await page.locator(jamLine).innerText(), /Acknowledged \d\d:\d\d:\d\d by operator/);
 
   await page.click('[data-testid="nav-alarms"]');
   await page.click('[data-testid="alarms-view-journal"]');
   const row = page.locator('[data-testid="journal-table"] tr[data-alarm-id="L1.Jam"][data-event="acknowledged"]');
   await row.waitFor({ timeout: 5000 });
-  assert.equal(await row.getAttribute('data-user'), 'anonymous');
+  assert.equal(await row.getAttribute('data-user'), 'operator');
   const text = await row.innerText();
   const hhmmss = /(\d\d):(\d\d):(\d\d)/.exec(text);
   assert.ok(hhmmss, text);
@@ -95,10 +97,10 @@ test('2. acknowledged from the banner: steady, and in the journal with its user 
   assert.match(text, /Infeed jam, line stopped/);
   assert.match(text, /Active → Active, acknowledged/);
   // search narrows it
-  await page.fill('[data-testid="journal-text"]', 'anonymous');
-  await waitFor('only actions by anonymous', async () => {
+  await page.fill('[data-testid="journal-text"]', 'operator');
+  await waitFor('only actions by operator', async () => {
     const users = await page.locator('[data-testid="journal-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user')));
-    return users.length > 0 && users.every((u) => u === 'anonymous');
+    return users.length > 0 && users.every((u) => u === 'operator');
   }, 5000);
   await page.fill('[data-testid="journal-text"]', '');
   await page.waitForSelector('[data-testid="journal-table"] tr[data-event="activated"]', { timeout: 5000 });
@@ -119,7 +121,7 @@ test('3. the summary: a latched fault, reset once the jam is cleared; out of ser
   const detail = page.locator('[data-testid="alarm-detail"][data-alarm-id="L1.Jam"]');
   await detail.waitFor();
   assert.match(await detail.locator('[data-testid="detail-response"]').innerText(), /Clear the jam/);
-  assert.equal(await detail.locator('[data-testid="detail-oos"]').isDisabled(), true, 'anonymous is an operator');
+  assert.equal(await detail.locator('[data-testid="detail-oos"]').isDisabled(), true, 'the operator role may not take alarms out of service');
   const box = await detail.locator('[data-testid="detail-reset"]').boundingBox();
   assert.ok(box !== null && box.height >= 48 && box.width >= 48, 'a touch target');
   await page.screenshot({ path: join(shots, 'alarm-summary.png') });

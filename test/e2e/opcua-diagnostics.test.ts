@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { launchChromium } from '../helpers/browser';
+import { signInPageAs } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { startTestOpcUaServer, type TestOpcUaServer } from '../helpers/opcua-test-server';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
@@ -65,6 +66,7 @@ before(async () => {
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(app.url);
+  await signInPageAs(page, app.url, ['engineer']);
   await page.click('[data-testid="nav-diagnostics"]');
 });
 

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import { launchChromium } from '../helpers/browser';
+import { signInPageAs } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { writeDemoProjectFor } from '../helpers/simulated-project';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
@@ -37,6 +38,7 @@ before(async () => {
     if (m.type() === 'error') errors.push(m.text());
   });
   await page.goto(app.url);
+  await signInPageAs(page, app.url, ['maintenance']);
   (page as unknown as { __errors: string[] }).__errors = errors;
 });
 

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import { launchChromium } from '../helpers/browser';
+import { signInPageAs } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto';
 import { startReceiverCli, writeSyncProject, type ReceiverProcess } from '../helpers/mosquitto-sync';
@@ -42,6 +43,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(app.url);
+  await signInPageAs(page, app.url, ['maintenance']);
 });
 
 after(async () => {

@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import { launchChromium } from '../helpers/browser';
+import { signInPageAs } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { rampWithBadStretch, seedHistory } from '../helpers/seed-history';
 import { writeDemoProjectFor } from '../helpers/simulated-project';
@@ -112,6 +113,7 @@ before(async () => {
     if (m.type() === 'error') errors.push(m.text());
   });
   await page.goto(app.url);
+  await signInPageAs(page, app.url, ['operator']);
   await recordDraws();
 });
 

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import { launchChromium } from '../helpers/browser';
+import { signInPageAs } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { writeDemoProjectFor } from '../helpers/simulated-project';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
@@ -29,6 +30,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(app.url);
+  await signInPageAs(page, app.url, ['operator']);
   await page.waitForSelector(`${row}[data-quality="good"]`, { timeout: 15_000 });
 });
 

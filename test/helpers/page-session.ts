@@ -1,0 +1,65 @@
+/**
+ * Signs the browser page's own session in as a user of given roles: over a WebSocket that
+ * carries the page's session cookie (so it is the same session the renderer uses), the first
+ * administrator is created when the data dir is new, the user is created, and the session signs
+ * in as them. The page then reloads, so every screen starts with that user's permissions.
+ */
+import type { Page } from 'playwright-core';
+import { WebSocket } from 'ws';
+
+export const E2E_PASSWORD = 'line-side-2026';
+
+export async function callWithCookie(appUrl: string, cookie: string, calls: { method: string; params: unknown }[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }[]> {
+  const url = new URL(appUrl);
+  const token = new URLSearchParams(url.hash.slice(1)).get('token');
+  const ws = new WebSocket(`ws://${url.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`, { headers: { Cookie: cookie } });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const replies: { ok: boolean; result?: unknown; error?: { code: string; message: string } }[] = [];
+  try {
+    for (const [i, c] of calls.entries()) {
+      const reply = await new Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }>((resolve) => {
+        const onMessage = (data: Buffer) => {
+          const m = JSON.parse(data.toString()) as { id?: number; reply?: { ok: boolean } };
+          if (m.id === i + 1 && m.reply) {
+            ws.off('message', onMessage);
+            resolve(m.reply);
+          }
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id: i + 1, method: c.method, params: c.params }));
+      });
+      replies.push(reply);
+    }
+  } finally {
+    ws.close();
+  }
+  return replies;
+}
+
+export async function pageCookie(page: Page): Promise<string> {
+  const sid = (await page.context().cookies()).find((c) => c.name === 'lineside_sid');
+  if (!sid) throw new Error('the page has no lineside_sid cookie (was the app loaded?)');
+  return `lineside_sid=${sid.value}`;
+}
+
+/** The page's session signed in as the user `roles.join('-')` with these roles (created if new). */
+export async function signInPageAs(page: Page, appUrl: string, roles: string[]): Promise<string> {
+  const userId = roles.join('-');
+  const cookie = await pageCookie(page);
+  const [status] = await callWithCookie(appUrl, cookie, [{ method: 'session.status', params: {} }]);
+  const setup = (status.result as { setupRequired: boolean }).setupRequired;
+  const replies = await callWithCookie(appUrl, cookie, [
+    setup
+      ? { method: 'session.createFirstAdmin', params: { userId: 'admin', name: 'E2E Administrator', password: E2E_PASSWORD } }
+      : { method: 'session.signIn', params: { userId: 'admin', password: E2E_PASSWORD } },
+    { method: 'users.create', params: { userId, name: `E2E ${userId}`, roles, password: E2E_PASSWORD } },
+    { method: 'session.signIn', params: { userId, password: E2E_PASSWORD } },
+  ]);
+  const failed = replies.find((r, i) => !r.ok && !(i === 1 && r.error?.code === 'refused'));
+  if (failed) throw new Error(`signing the page in as ${userId} failed: ${failed.error?.code}: ${failed.error?.message}`);
+  await page.reload();
+  return userId;
+}
