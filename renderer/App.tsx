@@ -16,11 +16,14 @@ import { ServicesProvider, useServices, type Services } from './state/services';
 import { useConnection } from './state/useConnection';
 import { useRuntimeData } from './state/useRuntimeData';
 import { MessageLine } from './ui/MessageLine';
+import { useSession } from './features/session/useSession';
 
 function OperatorScreen() {
   const { client } = useServices();
   const { view, generation } = useConnection(client);
   const { info, tags, devices } = useRuntimeData(generation);
+  const { session, setSession } = useSession(generation);
+  const sessionKey = session === null ? '' : `${session.user?.id ?? ''}|${session.locked}|${session.grants.join(',')}`;
   const [selectedTagId, setSelectedTagId] = useState<string | null>(null);
   const initialTrend = useMemo(() => parseTrendHash(location.hash), []);
   const [screen, setScreen] = useState<ScreenName>(initialTrend !== null ? 'trends' : 'operate');
@@ -58,9 +61,9 @@ function OperatorScreen() {
   }, [info]);
 
   return (
-    <AlarmProvider generation={generation} openLiveTrend={openLiveTrend} openTrend={openTrend}>
+    <AlarmProvider generation={generation} sessionKey={sessionKey} openLiveTrend={openLiveTrend} openTrend={openTrend}>
       <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
-        <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} />
+        <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} />
         {view === 'disconnected' && <DisconnectedBanner />}
         <AlarmBanner onOpenSummary={() => setScreen('alarms')} />
         {screen !== 'trends' && <DeviceStrip devices={devices} />}

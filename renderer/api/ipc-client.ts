@@ -7,6 +7,7 @@ import {
   ApiError,
   type ApiEvents,
   type ApiReply,
+  type CallOptions,
   type EventName,
   type LinesideClient,
   type MethodName,
@@ -23,15 +24,15 @@ export class IpcClient implements LinesideClient {
     bridge.onEvent((event) => this.events.dispatch(event));
   }
 
-  async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  async call<M extends MethodName>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>> {
     // The mapped bridge type cannot be indexed generically; each entry has exactly this shape.
-    const invoke = this.bridge[method] as unknown as (p: ParamsOf<M>) => Promise<ApiReply<ResultOf<M>>>;
+    const invoke = this.bridge[method] as unknown as (p: ParamsOf<M>, o?: CallOptions) => Promise<ApiReply<ResultOf<M>>>;
     if (typeof invoke !== 'function') {
       throw new ApiError({ code: 'unknown_method', message: `${method}: not offered by this shell`, context: { method } });
     }
     let reply: ApiReply<ResultOf<M>>;
     try {
-      reply = await invoke(params);
+      reply = await (options === undefined ? invoke(params) : invoke(params, options));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw new ApiError({ code: 'internal', message: `${method}: ${message}`, context: { method } });

@@ -16,6 +16,7 @@
 import {
   ApiError,
   type ApiEvents,
+  type CallOptions,
   type EventName,
   type LinesideClient,
   type MethodName,
@@ -73,12 +74,12 @@ export class WebSocketClient implements LinesideClient {
     return this.state === 'open';
   }
 
-  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  call<M extends MethodName>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>> {
     if (this.state === 'disposed') {
       return Promise.reject(unavailable('The client was closed', method));
     }
     const id = this.nextId++;
-    const text = encodeRequest({ id, method, params });
+    const text = encodeRequest(options?.signature === undefined ? { id, method, params } : { id, method, params, signature: options.signature });
     return new Promise<ResultOf<M>>((resolve, reject) => {
       const timeout = setTimeout(() => {
         this.pending.delete(id);

@@ -10,6 +10,8 @@ export interface RequestFrame {
   id: number;
   method: MethodName;
   params: unknown;
+  /** an electronic signature going with the call (checked by the runtime) */
+  signature?: unknown;
 }
 
 export type ServerFrame =

@@ -51,9 +51,12 @@ export function AlarmProvider({
   generation,
   openLiveTrend,
   openTrend,
+  sessionKey,
   children,
 }: {
   generation: number;
+  /** who is signed in: what the alarm actions allow is fetched again when it changes */
+  sessionKey: string;
   openLiveTrend: (tagId: string) => void;
   openTrend: (tagIds: string[], window: { mode: 'history'; from: number; to: number }) => void;
   children: ReactNode;
@@ -83,7 +86,7 @@ export function AlarmProvider({
     return () => {
       current = false;
     };
-  }, [client, model, messages, generation]);
+  }, [client, model, messages, generation, sessionKey]);
 
   // the horn: new occurrences of audible priorities sound; it stops when none is left unacknowledged
   useEffect(() => {

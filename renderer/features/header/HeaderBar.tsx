@@ -2,6 +2,8 @@ import type { AppInfo } from '../../../shared/api';
 import type { ConnectionView } from '../../state/useConnection';
 import { Clock } from './Clock';
 import { SyncIndicator } from '../sync/SyncIndicator';
+import type { SessionState } from '../../../shared/security';
+import { SessionControl } from '../session/SessionControl';
 
 const CONNECTION_TEXT: Record<ConnectionView, string> = {
   connecting: 'Connecting…',
@@ -23,9 +25,11 @@ interface HeaderBarProps {
   connection: ConnectionView;
   screen: ScreenName;
   onScreen: (screen: ScreenName) => void;
+  session: SessionState | null;
+  onSession: (s: SessionState) => void;
 }
 
-export function HeaderBar({ info, connection, screen, onScreen }: HeaderBarProps) {
+export function HeaderBar({ info, connection, screen, onScreen, session, onSession }: HeaderBarProps) {
   return (
     <header className="header">
       <div className="header__product">Lineside</div>
@@ -47,6 +51,7 @@ export function HeaderBar({ info, connection, screen, onScreen }: HeaderBarProps
         ))}
       </nav>
       <div className="header__spacer" />
+      <SessionControl session={session} onSession={onSession} />
       <SyncIndicator onOpen={() => onScreen('upstream')} />
       <div
         className={`connection connection--${connection}`}

@@ -1,0 +1,45 @@
+import { useState } from 'react';
+import type { SessionState } from '../../../shared/security';
+import { useServices } from '../../state/services';
+import { SignInDialog } from './SignInDialog';
+
+/**
+ * Who is signed in, always in the header; one tap to sign in, switch user (shift change) or
+ * sign out. Nobody signed in is a viewer: sees everything, changes nothing.
+ */
+export function SessionControl({ session, onSession }: { session: SessionState | null; onSession: (s: SessionState) => void }) {
+  const { client, messages } = useServices();
+  const [open, setOpen] = useState(false);
+  const user = session?.user ?? null;
+  const signOut = () => {
+    client.call('session.signOut', {}).then(onSession, (err: unknown) => messages.reportError('Sign out', err));
+  };
+  return (
+    <div className="session" data-testid="session" data-user={user?.id ?? ''}>
+      <div className="session__who">
+        <span className="session__name" data-testid="session-name">
+          {user === null ? 'Viewer' : user.name}
+        </span>
+        <span className="session__roles">{user === null ? 'nobody signed in' : user.roles.join(', ')}</span>
+      </div>
+      <button type="button" className="toggle session__button" data-testid="session-sign-in" onClick={() => setOpen(true)}>
+        {user === null ? 'Sign in' : 'Switch user'}
+      </button>
+      {user !== null && (
+        <button type="button" className="toggle session__button" data-testid="session-sign-out" onClick={signOut}>
+          Sign out
+        </button>
+      )}
+      {open && session !== null && (
+        <SignInDialog
+          setupRequired={session.setupRequired}
+          onClose={() => setOpen(false)}
+          onSignedIn={(s) => {
+            onSession(s);
+            setOpen(false);
+          }}
+        />
+      )}
+    </div>
+  );
+}
