@@ -8,8 +8,9 @@ import { run as historian } from './scenarios/historian';
 import { run as alarms } from './scenarios/alarms';
 import { run as sync } from './scenarios/sync';
 import { run as trends } from './scenarios/trends';
+import { run as security } from './scenarios/security';
 
-const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends };
+const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends, security };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
