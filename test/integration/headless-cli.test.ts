@@ -107,7 +107,23 @@ test('3b. raw samples export as a streamed CSV download, behind the same guards'
   const u = new URL(app.url);
   const now = Date.now();
   const base = `http://${u.host}/export/samples.csv?tags=L1.Speed,L1.Running&from=${now - 600_000}&to=${now + 1000}`;
-  const ok = await fetch(`${base}&token=s3cret-token`);
+  // The export needs the app's session: the cookie the page sets.
+  const page = await fetch(`http://${u.host}/`);
+  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
+  assert.match(cookie, /^lineside_sid=[A-Za-z0-9_-]{32,}$/);
+  assert.match(page.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Strict; Path=\//);
+  const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers: { Cookie: cookie, ...headers } });
+  assert.equal((await fetch(`${base}&token=s3cret-token`)).status, 401, 'no session cookie');
+  assert.equal((await get(`${base}&token=s3cret-token`)).status, 403, 'a cookie, but the app is not open with it');
+  // the app is open: its WebSocket carries the cookie
+  const appSocket = new WebSocket(`ws://${u.host}/api?token=s3cret-token`, { headers: { Cookie: cookie } });
+  await new Promise<void>((resolve, reject) => {
+    appSocket.once('open', () => resolve());
+    appSocket.once('error', reject);
+  });
+  assert.equal((await get(`${base}&token=s3cret-token`, { 'Sec-Fetch-Site': 'cross-site' })).status, 403, 'another site’s page');
+  assert.equal((await get(`${base}&token=s3cret-token`, { Origin: 'http://evil.example' })).status, 403, 'another origin');
+  const ok = await get(`${base}&token=s3cret-token`);
   assert.equal(ok.status, 200);
   assert.match(ok.headers.get('content-disposition') ?? '', /attachment; filename="lineside-.*\.csv"/);
   const text = await ok.text();
@@ -116,11 +132,12 @@ test('3b. raw samples export as a streamed CSV download, behind the same guards'
   assert.ok(lines.length > 3, `${lines.length} lines`);
   assert.ok(lines.slice(1).every((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,L1\.(Speed|Running),/.test(l)), lines.slice(1, 4).join('\n'));
   assert.ok(lines.some((l) => /,L1\.Speed,[\d.]+,packs\/min,good$/.test(l)), 'a good speed sample with units');
-  assert.equal((await fetch(base)).status, 401, 'no token');
-  assert.equal((await fetch(`${base.replace('tags=L1.Speed,L1.Running', 'tags=No.Such')}&token=s3cret-token`)).status, 404);
-  const bad = await fetch(`http://${u.host}/export/samples.csv?tags=L1.Speed&from=10&to=5&token=s3cret-token`);
+  assert.equal((await get(base)).status, 401, 'no token');
+  assert.equal((await get(`${base.replace('tags=L1.Speed,L1.Running', 'tags=No.Such')}&token=s3cret-token`)).status, 404);
+  const bad = await get(`http://${u.host}/export/samples.csv?tags=L1.Speed&from=10&to=5&token=s3cret-token`);
   assert.equal(bad.status, 400);
   assert.match(await bad.text(), /to/);
+  appSocket.close();
 });
 
 test('4. SIGTERM stops cleanly and leaves a consistent database with samples', async () => {

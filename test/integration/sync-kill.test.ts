@@ -15,6 +15,7 @@ import { startSimulator } from '../../main/simulator/simulator';
 import { createLogger } from '../../main/util/log';
 import type { SyncStatus } from '../../shared/sync-api';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
+import { TEST_PASSWORD } from '../helpers/runtime-session';
 import { startMosquitto } from '../helpers/mosquitto';
 import { drainLeftovers, expectExactlyOnce, writeSyncProject } from '../helpers/mosquitto-sync';
 import { tempDir, waitFor } from '../helpers/temp';
@@ -36,7 +37,7 @@ async function apiOf(app: HeadlessProcess): Promise<{ call<T>(method: string, pa
     const m = JSON.parse(data.toString()) as { id?: number; reply?: { ok: boolean; result?: unknown; error?: { message: string } } };
     if (typeof m.id === 'number' && m.reply) waiting.get(m.id)?.(m.reply);
   });
-  return {
+  const api = {
     call<T>(method: string, params: unknown): Promise<T> {
       const id = next++;
       return new Promise<T>((resolve, reject) => {
@@ -46,6 +47,11 @@ async function apiOf(app: HeadlessProcess): Promise<{ call<T>(method: string, pa
     },
     close: () => ws.close(),
   };
+  // The actions need someone signed in: the first administrator, made on the first start.
+  const status = await api.call<{ setupRequired: boolean }>('session.status', {});
+  if (status.setupRequired) await api.call('session.createFirstAdmin', { userId: 'admin', name: 'Test Administrator', password: TEST_PASSWORD });
+  else await api.call('session.signIn', { userId: 'admin', password: TEST_PASSWORD });
+  return api;
 }
 
 test('1. SIGKILL of the app while sending, twice, and a broker kill: sending resumes, every record exactly once', { timeout: 180_000 }, async () => {
