@@ -97,7 +97,8 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
       from: Number(url.searchParams.get('from')),
       to: Number(url.searchParams.get('to')),
     };
-    const name = `lineside-${new Date(params.from || 0).toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
+    // A Date shows at most ±8.64e15 ms; beyond it toISOString throws (the params are checked later).
+    const name = `lineside-${new Date(Math.abs(params.from) <= 8.64e15 ? params.from : 0).toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
     // Headers are only set here: they go out with the first block, after the params were accepted.
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
