@@ -8,8 +8,12 @@ import type { ApiEvent, ApiReply, AppInfo } from '../../shared/api';
  */
 export interface RuntimeHost {
   readonly info: AppInfo;
-  /** Validates `params` against the method's schema, runs it, returns a reply (never throws). */
-  handle(method: unknown, params: unknown): Promise<ApiReply<unknown>>;
+  /**
+   * Validates `params` against the method's schema, runs it, returns a reply (never throws).
+   * `connectionKey` names the caller's connection (a WebSocket, the window): heavy history
+   * calls are limited per connection (heavy-query-gate.ts).
+   */
+  handle(method: unknown, params: unknown, connectionKey?: string): Promise<ApiReply<unknown>>;
   /** Coalesced events: value frames at most every `info.frameIntervalMs`, device status changes. */
   subscribe(listener: (event: ApiEvent) => void): () => void;
   /**

@@ -44,6 +44,7 @@ import { TrendViewStore } from '../trends/trend-view-store';
 import { trendViewHandlers } from './trend-api';
 import type { RuntimeHost } from './runtime-host';
 import { version } from './version';
+import { defaultExportLimits, EXPORT_CONNECTION_KEY, HeavyQueryGate } from './heavy-query-gate';
 
 const log = createLogger('runtime');
 const ANONYMOUS = 'anonymous';
@@ -225,16 +226,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     },
   };
 
+  // Heavy history calls and exports: bounded, queued, one per turn of the event loop (heavy-query-gate.ts).
+  const heavyQueries = new HeavyQueryGate();
+  const exports = new HeavyQueryGate(new Set(), defaultExportLimits);
   let closing: Promise<void> | null = null;
   return {
     info,
-    async handle(method: unknown, params: unknown): Promise<ApiReply<unknown>> {
+    async handle(method: unknown, params: unknown, connectionKey?: string): Promise<ApiReply<unknown>> {
       try {
         if (!isMethodName(method)) {
           throw new ApiError({ code: 'unknown_method', message: `unknown method ${JSON.stringify(String(method)).slice(0, 100)}` });
         }
         const parsed = parseParams(method, params);
-        const handler = handlers[method] as (p: unknown) => unknown;
+        const handler = heavyQueries.gated(method, connectionKey, handlers[method] as (p: unknown) => unknown);
         return { ok: true, result: await handler(parsed) };
       } catch (err) {
         if (err instanceof ApiError) return { ok: false, error: err.toData() };
@@ -250,7 +254,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       }
       const unknown = parsed.data.tagIds.filter((t) => !tagIds.has(t));
       if (unknown.length > 0) throw new ApiError({ code: 'not_found', message: `export: unknown tag(s) ${unknown.join(', ')}` });
-      return exportCsv(historian, parsed.data, out);
+      return exports.run(EXPORT_CONNECTION_KEY, 'export', () => exportCsv(historian, parsed.data, out));
     },
     subscribe(listener) {
       listeners.add(listener);

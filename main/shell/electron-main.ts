@@ -196,7 +196,7 @@ function main(): void {
       } catch (err) {
         return unavailable(method, err);
       }
-      return runtime.handle(method, params);
+      return runtime.handle(method, params, 'window'); // one connection: the app's window
     });
   }
 

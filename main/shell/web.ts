@@ -112,12 +112,13 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
       }
       res.removeHeader('Content-Disposition');
       const e = err as { code?: string; message?: string };
-      fail(e.code === 'bad_request' ? 400 : e.code === 'not_found' ? 404 : 500, e.message ?? String(err));
+      fail(e.code === 'bad_request' ? 400 : e.code === 'not_found' ? 404 : e.code === 'refused' ? 429 : 500, e.message ?? String(err));
     }
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const clients = new Set<{ ws: WebSocket; resync: boolean }>();
+  let connections = 0;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -149,15 +150,16 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
 
   function onConnection(ws: WebSocket): void {
     const client = { ws, resync: false };
+    const connectionKey = `ws-${++connections}`; // heavy history calls are limited per connection
     clients.add(client);
     ws.on('close', () => clients.delete(client));
     ws.on('error', () => clients.delete(client));
     ws.on('message', (data, isBinary) => {
-      void handleMessage(ws, isBinary ? null : data.toString());
+      void handleMessage(ws, isBinary ? null : data.toString(), connectionKey);
     });
   }
 
-  async function handleMessage(ws: WebSocket, text: string | null): Promise<void> {
+  async function handleMessage(ws: WebSocket, text: string | null, connectionKey: string): Promise<void> {
     let msg: unknown;
     try {
       msg = text === null ? null : JSON.parse(text);
@@ -169,7 +171,7 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
       send(ws, { id: typeof m?.id === 'number' ? m.id : null, reply: { ok: false, error: { code: 'bad_request', message: 'a request is a JSON object {id: number, method: string, params: object}' } } });
       return;
     }
-    const reply = await runtime!.handle(m.method, m.params);
+    const reply = await runtime!.handle(m.method, m.params, connectionKey);
     send(ws, { id: m.id, reply });
   }
 
