@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEvent, ApiEvents } from '../../shared/api';
 import type { RuntimeHost } from '../app/runtime-host';
 import { createLogger } from '../util/log';
-import { checkUpgrade, hostsFor, isLoopbackHost, SECURITY_HEADERS, tokenMatches } from './web-security';
+import { checkUpgrade, hostsFor, isLoopbackHost, SECURITY_HEADERS, tokenMatches, tokenWeakness } from './web-security';
 
 const log = createLogger('web');
 
@@ -66,6 +66,8 @@ export class ListenError extends Error {
 
 export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
   const loopback = isLoopbackHost(opts.host);
+  const weakness = loopback || opts.token === undefined ? null : tokenWeakness(opts.token);
+  if (weakness !== null) throw new ListenError('weak_token', `refusing to listen on ${opts.host}:${opts.port} with a weak token: ${weakness} (leave it unset to have one generated)`);
   const token = loopback ? (opts.token ?? null) : (opts.token ?? randomBytes(24).toString('base64url'));
   let runtime: RuntimeHost | null = null;
   let unsubscribe: (() => void) | null = null;
