@@ -54,6 +54,7 @@ import { securityHandlers } from './security-api';
 import { parseSignature, signInAlarmValue, withSignInAlarm } from './security-wiring';
 import { METHOD_PERMISSIONS } from '../../shared/method-permissions';
 import { rolesOf } from '../config/security-schema';
+import { defaultExportLimits, EXPORT_CONNECTION_KEY, HeavyQueryGate } from './heavy-query-gate';
 
 const log = createLogger('runtime');
 
@@ -265,8 +266,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     },
   };
 
-  /** One call on one session: validate, admit (permission, lock, signature), run, reply. */
-  const call = async (sessionId: string, method: unknown, params: unknown, signature: unknown): Promise<ApiReply<unknown>> => {
+  // Heavy history calls and exports: bounded, queued, one per turn of the event loop (heavy-query-gate.ts).
+  const heavyQueries = new HeavyQueryGate();
+  const exports = new HeavyQueryGate(new Set(), defaultExportLimits);
+  let connections = 0;
+
+  /**
+   * One call on one session from one connection: validate, admit (permission, lock,
+   * signature), run (heavy history calls through the gate, limited per connection), reply.
+   */
+  const call = async (sessionId: string, connectionKey: string, method: unknown, params: unknown, signature: unknown): Promise<ApiReply<unknown>> => {
     try {
       if (!isMethodName(method)) {
         throw new ApiError({ code: 'unknown_method', message: `unknown method ${JSON.stringify(String(method)).slice(0, 100)}` });
@@ -279,7 +288,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       // An action (anything beyond looking) is activity: the idle sign-out starts again.
       if (METHOD_PERMISSIONS[method] !== 'view') security.activity(session);
       const handler = handlers[method] as (p: unknown, c: Caller) => unknown;
-      return { ok: true, result: await handler(parsed, caller) };
+      const run = heavyQueries.gated(method, connectionKey, (p: unknown) => handler(p, caller));
+      return { ok: true, result: await run(parsed) };
     } catch (err) {
       if (err instanceof ApiError) return { ok: false, error: err.toData() };
       log.error(`${String(method)} failed: ${(err as Error).stack ?? String(err)}`);
@@ -292,12 +302,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     info,
     connect({ sessionId, station, push }) {
       const session = security.sessions.attach(sessionId, station);
+      const connectionKey = `connection-${++connections}`;
       let pushes = sessionPushes.get(sessionId);
       if (!pushes) sessionPushes.set(sessionId, (pushes = new Set()));
       pushes.add(push);
       let open = true;
       return {
-        handle: (method, params, signature) => call(session.id, method, params, signature),
+        handle: (method, params, signature) => call(session.id, connectionKey, method, params, signature),
         close() {
           if (!open) return;
           open = false;
@@ -318,7 +329,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       }
       const unknown = parsed.data.tagIds.filter((t) => !tagIds.has(t));
       if (unknown.length > 0) throw new ApiError({ code: 'not_found', message: `export: unknown tag(s) ${unknown.join(', ')}` });
-      return exportCsv(historian, parsed.data, out);
+      return exports.run(EXPORT_CONNECTION_KEY, 'export', () => exportCsv(historian, parsed.data, out));
     },
     subscribe(listener) {
       listeners.add(listener);

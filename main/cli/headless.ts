@@ -11,6 +11,7 @@ import { defaultDataDir, rendererDir } from '../app/paths';
 import type { RuntimeHost } from '../app/runtime-host';
 import { DatabaseVersionError } from '../historian/database';
 import { listenWeb, ListenError, type WebShell } from '../shell/web';
+import { isLoopbackHost, tokenWeakness } from '../shell/web-security';
 import { createLogger } from '../util/log';
 import { parseArgs, parseListen, UsageError } from './args';
 
@@ -29,6 +30,8 @@ export function parseHeadlessArgs(argv: readonly string[]): HeadlessOptions {
   if (a.help) throw new UsageError('usage');
   const listen = parseListen(typeof a.listen === 'string' ? a.listen : '127.0.0.1:8080');
   const token = typeof a.token === 'string' ? a.token : process.env.LINESIDE_TOKEN;
+  const weakness = token && !isLoopbackHost(listen.host) ? tokenWeakness(token) : null;
+  if (weakness !== null) throw new UsageError(`${typeof a.token === 'string' ? '--token' : 'LINESIDE_TOKEN'} is too weak for ${listen.host} (not loopback): ${weakness}; leave it unset to have one generated`);
   return {
     project: typeof a.project === 'string' ? resolve(a.project) : undefined,
     dataDir: resolve(typeof a['data-dir'] === 'string' ? a['data-dir'] : defaultDataDir()),
@@ -56,7 +59,8 @@ const USAGE = `usage: npm run headless -- [--project <file.yaml>] [--data-dir <d
   --project   project file (default: the demo project on the built-in simulator)
   --data-dir  where the database and PKI live (default: ${defaultDataDir()})
   --listen    address to serve on (default 127.0.0.1:8080; port 0 picks a free one).
-              Anything but loopback requires a token (--token or LINESIDE_TOKEN; generated if unset).`;
+              Anything but loopback requires a token (--token or LINESIDE_TOKEN; generated if unset),
+              of at least 24 characters and not trivially repetitive.`;
 
 export async function main(argv: readonly string[], behaviour: { quietListenErrors?: boolean } = {}): Promise<number> {
   let opts: HeadlessOptions;

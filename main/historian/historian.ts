@@ -20,6 +20,7 @@ import { ROLLUP_LEVELS } from './rollup';
 import { emptyBatch, setValue, trimBatch, valueAt, type TaggedBatch } from './samples';
 import { defaultWriterConfig, type RetentionConfig, type WriterConfig, type WriterStatus } from './writer';
 import { InlineWriterHost, WorkerWriterHost, type WriterHost } from './writer-host';
+import { MAX_CHUNK_SPAN_MS } from './sample-store';
 import { migrateSampleOutbox, sampleOutboxExists, SampleOutboxReader } from './sample-outbox';
 
 const log = createLogger('historian');
@@ -70,6 +71,9 @@ export interface RawSample {
   /** encodeQuality of shared/quality.ts */
   quality: number;
 }
+
+/** readRaw's widest window: one chunk span, so a sparse tag's window decodes a few chunks at most. */
+const MAX_READ_WINDOW_MS = MAX_CHUNK_SPAN_MS;
 
 interface LastStored {
   value: unknown;
@@ -317,12 +321,32 @@ export class Historian {
    * Every stored sample of the tags in [from, to], in time order (tags in the given order at
    * equal times), read a window at a time: memory stays constant however long the range.
    * Call `flush()` first to include samples still in memory.
+   *
+   * The work is bounded by the samples there are, not by the range's length: an empty stretch
+   * is jumped over (an index seek per tag to the next stored sample) instead of being stepped
+   * through window by window, and windows adapt to the data's density (about
+   * `targetWindowSamples` samples each, over all tags), so one window's read stays short
+   * whether a tag has a sample a day or a hundred a second. `windowMs` is the first window.
    */
-  *readRaw(tagIds: readonly string[], from: number, to: number, windowMs = 15 * 60_000): Generator<RawSample> {
-    const refs = this.refs(tagIds);
-    for (let w = from; w <= to; w += windowMs) {
-      const wEnd = Math.min(to, w + windowMs - 1);
-      const parts = refs.map((r) => this.reader.store.read(r.id, w, wEnd));
+  *readRaw(tagIds: readonly string[], from: number, to: number, windowMs = 60_000, targetWindowSamples = 16_384): Generator<RawSample> {
+    const refs = this.refs(tagIds).filter((r) => r.id >= 0);
+    const store = this.reader.store;
+    let window = Math.max(1, windowMs);
+    let w = from;
+    while (w <= to) {
+      let next: number | null = null;
+      for (const r of refs) {
+        const t = store.nextSampleFrom(r.id, w);
+        if (t !== null && (next === null || t < next)) next = t;
+      }
+      if (next === null || next > to) return;
+      w = Math.max(w, next);
+      const wEnd = Math.min(to, w + window - 1);
+      const parts = refs.map((r) => store.read(r.id, w, wEnd));
+      const count = parts.reduce((n, p) => n + p.length, 0);
+      if (count > targetWindowSamples) window = Math.max(1, Math.floor(window / 2));
+      else if (count < targetWindowSamples / 4) window = Math.min(MAX_READ_WINDOW_MS, window * 2);
+      w = wEnd + 1;
       const pos = parts.map(() => 0);
       for (;;) {
         let best = -1;
@@ -335,6 +359,21 @@ export class Historian {
         yield { tagId: refs[best].name, ts: c.ts[i], sourceTs: c.sourceTs[i], value: valueAt(c, i), quality: c.quality[i] };
       }
     }
+  }
+
+  /** The oldest stored sample's time over these tags (hot rows and chunks), or null when they have none. */
+  oldestSample(tagIds: readonly string[]): number | null {
+    let oldest: number | null = null;
+    for (const r of this.refs(tagIds)) {
+      const t = r.id < 0 ? null : this.reader.store.oldest(r.id);
+      if (t !== null && (oldest === null || t < oldest)) oldest = t;
+    }
+    return oldest;
+  }
+
+  /** The historian's clock: the time samples are stamped with, and the end of what can be stored. */
+  now(): number {
+    return this.clock.now();
   }
 
   /**

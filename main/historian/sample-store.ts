@@ -22,6 +22,11 @@ export class SampleStore {
   private readonly chunkRange;
   private readonly chunkBefore;
   private readonly chunkNewestBefore;
+  private readonly hotFirstFrom;
+  private readonly chunkOver;
+  private readonly chunkFirstAfter;
+  private readonly hotOldest;
+  private readonly chunkOldest;
 
   constructor(private readonly db: SqliteDatabase) {
     this.hotRange = db
@@ -41,18 +46,44 @@ export class SampleStore {
       .prepare('SELECT data FROM chunk WHERE tag = ? AND t_start < ? AND t_start >= ? AND t_end > ? ORDER BY t_start DESC, id DESC LIMIT 2')
       .raw(true);
     this.chunkNewestBefore = db.prepare('SELECT data FROM chunk WHERE tag = ? AND t_start < ? ORDER BY t_start DESC LIMIT 1').raw(true);
+    // Index seeks (sample's primary key, chunk_tag_start), whatever the range's length.
+    this.hotFirstFrom = db.prepare('SELECT MIN(ts) FROM sample WHERE tag = ? AND ts >= ?').pluck();
+    this.chunkOver = db.prepare('SELECT 1 FROM chunk WHERE tag = ? AND t_start >= ? AND t_start <= ? AND t_end >= ? LIMIT 1').pluck();
+    this.chunkFirstAfter = db.prepare('SELECT MIN(t_start) FROM chunk WHERE tag = ? AND t_start > ?').pluck();
+    this.hotOldest = db.prepare('SELECT MIN(ts) FROM sample WHERE tag = ?').pluck();
+    this.chunkOldest = db.prepare('SELECT MIN(t_start) FROM chunk WHERE tag = ?').pluck();
   }
 
   /** Every sample of `tag` with from ≤ ts ≤ to, in time order. */
   read(tag: number, from: number, to: number): SampleColumns {
-    return this.readRange(tag, from, to).samples;
+    return this.readRange(tag, from, to, true, false).samples;
+  }
+
+  /**
+   * A time ≤ the first sample of `tag` at or after `t`, and > every time in [t, it) (so no
+   * sample lies between `t` and it); null when there is none. Exact for hot rows and for a
+   * chunk that starts after `t`; `t` itself when a chunk spans `t`. Costs three index seeks, so
+   * a reader can jump over empty time instead of stepping through it.
+   */
+  nextSampleFrom(tag: number, t: number): number | null {
+    if (this.chunkOver.get(tag, t - MAX_CHUNK_SPAN_MS, t, t) !== undefined) return t;
+    const hot = this.hotFirstFrom.get(tag, t) as number | null;
+    const chunk = this.chunkFirstAfter.get(tag, t) as number | null;
+    return hot === null ? chunk : chunk === null ? hot : Math.min(hot, chunk);
+  }
+
+  /** The time of the oldest sample of `tag` (hot or in a chunk), or null when it has none. */
+  oldest(tag: number): number | null {
+    const hot = this.hotOldest.get(tag) as number | null;
+    const chunk = this.chunkOldest.get(tag) as number | null;
+    return hot === null ? chunk : chunk === null ? hot : Math.min(hot, chunk);
   }
 
   /**
    * The samples of [from, to] and the last sample before `from` (what is in force at `from`),
    * taken from the chunks decoded anyway when one of them starts before `from`.
    */
-  readRange(tag: number, from: number, to: number, withSourceTs = true): { samples: SampleColumns; before: SampleColumns } {
+  readRange(tag: number, from: number, to: number, withSourceTs = true, withBefore = true): { samples: SampleColumns; before: SampleColumns } {
     const parts: SampleColumns[] = [];
     let before: SampleColumns | null = null;
     for (const [data] of this.chunkRange.iterate(tag, from - MAX_CHUNK_SPAN_MS, to, from) as Iterable<[Uint8Array]>) {
@@ -63,6 +94,7 @@ export class SampleStore {
       parts.push(a === 0 && b === c.length ? c : sliceColumns(c, a, b));
     }
     parts.push(withSourceTs ? this.readHot(tag, from, to) : hotRowsToColumns(this.hotRangeNoSource.all(tag, from, to) as HotRow[]));
+    if (!withBefore) return { samples: mergeColumns(parts), before: emptyColumns(0) };
     if (before !== null) {
       // A hot row can still be later (hot rows are newer than chunks, except late samples).
       const hot = this.hotLastBefore.get(tag, from) as HotRow | undefined;

@@ -42,6 +42,31 @@ export function checkUpgrade(
   return { ok: true };
 }
 
+/** The shortest token accepted for a non-loopback bind (the generated one has 32 characters). */
+export const MIN_TOKEN_LENGTH = 24;
+const MIN_DISTINCT_CHARACTERS = 8;
+
+/**
+ * Why `token` is too weak to guard a non-loopback bind, or null when it is strong enough: it
+ * must have at least MIN_TOKEN_LENGTH characters and not be trivially guessable — at least 8
+ * different characters, not a short piece repeated ("abcdabcd…"), not a run with a constant
+ * step ("abcdefgh…", "1234…", "zyxw…"). The generated token (24 random bytes) always passes.
+ */
+export function tokenWeakness(token: string): string | null {
+  const chars = [...token];
+  const n = chars.length;
+  if (n < MIN_TOKEN_LENGTH) return `the token has ${n} character${n === 1 ? '' : 's'}; at least ${MIN_TOKEN_LENGTH} are required`;
+  const distinct = new Set(chars).size;
+  if (distinct < MIN_DISTINCT_CHARACTERS) return `the token has only ${distinct} different characters; at least ${MIN_DISTINCT_CHARACTERS} are required`;
+  for (let period = 1; period <= n / 2; period++) {
+    if (chars.every((c, i) => i < period || c === chars[i - period])) return `the token repeats the same ${period} characters`;
+  }
+  const codes = chars.map((c) => c.codePointAt(0)!);
+  const step = codes[1] - codes[0];
+  if (codes.every((c, i) => i === 0 || c - codes[i - 1] === step)) return 'the token is a run of consecutive characters';
+  return null;
+}
+
 export function tokenMatches(expected: string, given: string | null): boolean {
   if (given === null) return false;
   const a = Buffer.from(expected);

@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEvent, ApiEvents } from '../../shared/api';
 import type { RuntimeConnection, RuntimeHost } from '../app/runtime-host';
 import { createLogger } from '../util/log';
-import { checkExportRequest, checkUpgrade, hostsFor, isLoopbackHost, SECURITY_HEADERS, sessionCookie, sessionIdFrom, tokenMatches } from './web-security';
+import { checkExportRequest, checkUpgrade, hostsFor, isLoopbackHost, SECURITY_HEADERS, sessionCookie, sessionIdFrom, tokenMatches, tokenWeakness } from './web-security';
 
 const log = createLogger('web');
 
@@ -66,6 +66,8 @@ export class ListenError extends Error {
 
 export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
   const loopback = isLoopbackHost(opts.host);
+  const weakness = loopback || opts.token === undefined ? null : tokenWeakness(opts.token);
+  if (weakness !== null) throw new ListenError('weak_token', `refusing to listen on ${opts.host}:${opts.port} with a weak token: ${weakness} (leave it unset to have one generated)`);
   const token = loopback ? (opts.token ?? null) : (opts.token ?? randomBytes(24).toString('base64url'));
   let runtime: RuntimeHost | null = null;
   let unsubscribe: (() => void) | null = null;
@@ -101,7 +103,8 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
       from: Number(url.searchParams.get('from')),
       to: Number(url.searchParams.get('to')),
     };
-    const name = `lineside-${new Date(params.from || 0).toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
+    // A Date shows at most ±8.64e15 ms; beyond it toISOString throws (the params are checked later).
+    const name = `lineside-${new Date(Math.abs(params.from) <= 8.64e15 ? params.from : 0).toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
     // Headers are only set here: they go out with the first block, after the params were accepted.
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
@@ -115,7 +118,7 @@ export async function listenWeb(opts: WebShellOptions): Promise<WebShell> {
       }
       res.removeHeader('Content-Disposition');
       const e = err as { code?: string; message?: string };
-      fail(e.code === 'bad_request' ? 400 : e.code === 'not_found' ? 404 : e.code === 'forbidden' ? 403 : 500, e.message ?? String(err));
+      fail(e.code === 'bad_request' ? 400 : e.code === 'not_found' ? 404 : e.code === 'forbidden' ? 403 : e.code === 'refused' ? 429 : 500, e.message ?? String(err));
     }
   }
 
