@@ -17,6 +17,7 @@ import { useConnection } from './state/useConnection';
 import { useRuntimeData } from './state/useRuntimeData';
 import { MessageLine } from './ui/MessageLine';
 import { useSession } from './features/session/useSession';
+import { mayOpenPeople, PeopleScreen } from './features/people/PeopleScreen';
 
 function OperatorScreen() {
   const { client } = useServices();
@@ -75,6 +76,8 @@ function OperatorScreen() {
           <DiagnosticsScreen generation={generation} />
         ) : screen === 'upstream' ? (
           <SyncScreen />
+        ) : screen === 'people' && mayOpenPeople(session) ? (
+          <PeopleScreen session={session} />
         ) : (
           <main className="workspace">
             <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />

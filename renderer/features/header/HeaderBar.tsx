@@ -4,6 +4,7 @@ import { Clock } from './Clock';
 import { SyncIndicator } from '../sync/SyncIndicator';
 import type { SessionState } from '../../../shared/security';
 import { SessionControl } from '../session/SessionControl';
+import { mayOpenPeople } from '../people/PeopleScreen';
 
 const CONNECTION_TEXT: Record<ConnectionView, string> = {
   connecting: 'Connecting…',
@@ -11,13 +12,14 @@ const CONNECTION_TEXT: Record<ConnectionView, string> = {
   disconnected: 'DISCONNECTED',
 };
 
-export type ScreenName = 'operate' | 'trends' | 'alarms' | 'diagnostics' | 'upstream';
+export type ScreenName = 'operate' | 'trends' | 'alarms' | 'diagnostics' | 'upstream' | 'people';
 const SCREENS: { name: ScreenName; label: string }[] = [
   { name: 'operate', label: 'Overview' },
   { name: 'trends', label: 'Trends' },
   { name: 'alarms', label: 'Alarms' },
   { name: 'diagnostics', label: 'Diagnostics' },
   { name: 'upstream', label: 'Upstream' },
+  { name: 'people', label: 'People' },
 ];
 
 interface HeaderBarProps {
@@ -37,7 +39,7 @@ export function HeaderBar({ info, connection, screen, onScreen, session, onSessi
         {info?.projectName ?? ''}
       </div>
       <nav className="nav" aria-label="Screens">
-        {SCREENS.map((s) => (
+        {SCREENS.filter((s) => s.name !== 'people' || mayOpenPeople(session)).map((s) => (
           <button
             key={s.name}
             type="button"
