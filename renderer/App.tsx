@@ -18,12 +18,15 @@ import { useRuntimeData } from './state/useRuntimeData';
 import { MessageLine } from './ui/MessageLine';
 import { useSession } from './features/session/useSession';
 import { mayOpenPeople, PeopleScreen } from './features/people/PeopleScreen';
+import { SigningProvider } from './features/signatures/SigningProvider';
+import { IdleWarning, LockScreen } from './features/session/LockScreen';
+import { SessionProvider } from './features/session/SessionContext';
 
 function OperatorScreen() {
   const { client } = useServices();
   const { view, generation } = useConnection(client);
   const { info, tags, devices } = useRuntimeData(generation);
-  const { session, setSession } = useSession(generation);
+  const { session, setSession, idleWarningMs } = useSession(generation);
   const sessionKey = session === null ? '' : `${session.user?.id ?? ''}|${session.locked}|${session.grants.join(',')}`;
   const [selectedTagId, setSelectedTagId] = useState<string | null>(null);
   const initialTrend = useMemo(() => parseTrendHash(location.hash), []);
@@ -62,34 +65,41 @@ function OperatorScreen() {
   }, [info]);
 
   return (
-    <AlarmProvider generation={generation} sessionKey={sessionKey} openLiveTrend={openLiveTrend} openTrend={openTrend}>
-      <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
-        <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} />
-        {view === 'disconnected' && <DisconnectedBanner />}
-        <AlarmBanner onOpenSummary={() => setScreen('alarms')} />
-        {screen !== 'trends' && <DeviceStrip devices={devices} />}
-        {screen === 'trends' ? (
-          <TrendsScreen tags={tags} generation={generation} connection={view} shiftStarts={info?.shiftStarts ?? ['06:00', '14:00', '22:00']} request={trendRequest} />
-        ) : screen === 'alarms' ? (
-          <AlarmsScreen />
-        ) : screen === 'diagnostics' ? (
-          <DiagnosticsScreen generation={generation} />
-        ) : screen === 'upstream' ? (
-          <SyncScreen />
-        ) : screen === 'people' && mayOpenPeople(session) ? (
-          <PeopleScreen session={session} />
-        ) : (
-          <main className="workspace">
-            <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
-            <div className="workspace__side">
-              <TrendPanel tag={trendTag} generation={generation} onOpenTrends={openTrend} />
-              {info?.simulator === true && <SimulatorPanel controls={simulator} />}
-            </div>
-          </main>
-        )}
-        <MessageLine />
-      </div>
-    </AlarmProvider>
+    <SessionProvider session={session}>
+      <SigningProvider signer={session?.user ?? null}>
+        <AlarmProvider generation={generation} sessionKey={sessionKey} openLiveTrend={openLiveTrend} openTrend={openTrend}>
+          <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
+            <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} />
+            {view === 'disconnected' && <DisconnectedBanner />}
+            {idleWarningMs !== null && <IdleWarning leftMs={idleWarningMs} />}
+            <AlarmBanner onOpenSummary={() => setScreen('alarms')} />
+            {screen !== 'trends' && <DeviceStrip devices={devices} />}
+            {session?.locked === true ? (
+              <LockScreen session={session} onSession={setSession} />
+            ) : screen === 'trends' ? (
+              <TrendsScreen tags={tags} generation={generation} connection={view} shiftStarts={info?.shiftStarts ?? ['06:00', '14:00', '22:00']} request={trendRequest} />
+            ) : screen === 'alarms' ? (
+              <AlarmsScreen />
+            ) : screen === 'diagnostics' ? (
+              <DiagnosticsScreen generation={generation} />
+            ) : screen === 'upstream' ? (
+              <SyncScreen />
+            ) : screen === 'people' && mayOpenPeople(session) ? (
+              <PeopleScreen session={session} />
+            ) : (
+              <main className="workspace">
+                <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
+                <div className="workspace__side">
+                  <TrendPanel tag={trendTag} generation={generation} onOpenTrends={openTrend} />
+                  {info?.simulator === true && <SimulatorPanel controls={simulator} />}
+                </div>
+              </main>
+            )}
+            <MessageLine />
+          </div>
+        </AlarmProvider>
+      </SigningProvider>
+    </SessionProvider>
   );
 }
 

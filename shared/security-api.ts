@@ -35,7 +35,8 @@ export const securityApiParams = {
   'session.status': z.object({}).strict(),
   'session.signIn': z.object({ userId: z.string().trim().min(1).max(64), password: secret }).strict(),
   'session.signInBadge': z.object({ badge: z.string().trim().min(1).max(128), pin: z.string().max(64) }).strict(),
-  'session.signOut': z.object({}).strict(),
+  /** idle: the screen saw nobody for the role's idle time (its own timer; the runtime has one too) */
+  'session.signOut': z.object({ idle: z.boolean().optional() }).strict(),
   /** the renderer says a person is at the screen (touch, key); at most a few times a minute */
   'session.activity': z.object({}).strict(),
   'session.lock': z.object({}).strict(),

@@ -46,6 +46,8 @@ export interface TagInfo {
   normalHigh?: number;
   decimals: number;
   writable: boolean;
+  /** writes need `tags.write` or `tags.write:<writeArea>` (shared/security.ts) */
+  writeArea?: string;
   /** the protocol address as written in the project, for diagnostics */
   address: string;
 }

@@ -18,6 +18,7 @@ export function toTagInfo(project: Project): TagInfo[] {
     normalHigh: t.normal?.high,
     decimals: t.decimals,
     writable: t.writable,
+    ...(t.writable && t.writeArea !== undefined ? { writeArea: t.writeArea } : {}),
     address: t.address,
   }));
 }

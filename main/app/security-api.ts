@@ -31,7 +31,7 @@ export function securityHandlers({ security, audit, signatures }: SecurityApiDep
     'session.status': (_p, c) => security.state(session(c)),
     'session.signIn': (p, c) => security.signIn(session(c), p.userId, p.password),
     'session.signInBadge': (p, c) => security.signInBadge(session(c), p.badge, p.pin),
-    'session.signOut': (_p, c) => security.signOut(session(c)),
+    'session.signOut': (p, c) => security.signOut(session(c), p.idle === true),
     'session.activity': (_p, c) => {
       const s = session(c);
       security.activity(s);

@@ -107,9 +107,12 @@ export class SecurityService {
     return this.state(s);
   }
 
-  signOut(s: Session): SessionState {
-    const user = this.sessions.signOut(s);
-    if (user) this.record(s, user.id, 'session.signOut', user.id, 'done', 'by the user');
+  /** Back to viewer: by the user, or (`idle`) because the screen saw nobody for the role's idle time. */
+  signOut(s: Session, idle = false): SessionState {
+    const idleMs = s.phase.kind === 'signedOut' ? null : this.rolePolicy(s.phase.user.roles).idleTimeoutMs;
+    const why = idle && idleMs !== null ? `signed out after ${Math.round(idleMs / 60_000)} min without activity` : null;
+    const user = this.sessions.signOut(s, why);
+    if (user) this.record(s, user.id, 'session.signOut', user.id, 'done', why ?? 'by the user');
     return this.state(s);
   }
 

@@ -19,6 +19,12 @@ export class MessageStore {
 
   readonly getSnapshot = (): UiMessage | null => this.current;
 
+  /** A message that is not an error (e.g. why the session changed on its own). */
+  report(text: string, now: number = Date.now()): void {
+    this.current = { id: this.nextId++, text, at: now };
+    this.emit();
+  }
+
   /** `what` says what failed, in the operator's words ("Loading history"). */
   reportError(what: string, error: unknown, now: number = Date.now()): void {
     const message = error instanceof Error ? error.message : String(error);

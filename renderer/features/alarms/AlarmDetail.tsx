@@ -8,6 +8,8 @@ import { useAlarmContext } from './AlarmProvider';
 import { PriorityBadge } from './PriorityBadge';
 import { ReasonDialog } from './ReasonDialog';
 import { ShelveDialog } from './ShelveDialog';
+import { SignatureList } from '../signatures/SignatureList';
+import { useMay } from '../session/SessionContext';
 
 type Dialog = null | 'shelve' | 'comment' | 'outOfService' | 'trend';
 
@@ -15,6 +17,7 @@ type Dialog = null | 'shelve' | 'comment' | 'outOfService' | 'trend';
 export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: () => void }) {
   const { actions, model, openLiveTrend, openTrend } = useAlarmContext();
   const [dialog, setDialog] = useState<Dialog>(null);
+  const outOfService = useMay('alarms.outOfService');
   if (row === null) {
     return (
       <aside className="panel alarm-detail alarm-detail--empty" aria-label="Alarm details">
@@ -26,7 +29,7 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
   const st = status.state;
   const allowed = model.permissions?.allowed;
   const can = (a: keyof NonNullable<typeof allowed>) => allowed?.[a] ?? false;
-  const needsEngineer = `Needs the engineer role (you are ${model.permissions?.role ?? 'unknown'})`;
+  const needsEngineer = outOfService.why ?? `needs the alarms.outOfService permission (you are ${model.permissions?.role ?? 'unknown'})`;
   const shelvable = st.type === 'normal' || st.type === 'unack' || st.type === 'acked' || st.type === 'rtnUnack' || st.type === 'shelved';
   const resettable = st.type === 'latched' && !status.active;
   return (
@@ -44,6 +47,7 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
       </div>
       <div className="alarm-detail__body">
         <p className="alarm-detail__message">{def.message}</p>
+        <SignatureList target={def.id} revision={`${st.type}|${sinceOf(status)}`} limit={3} />
         <dl className="alarm-facts">
           <dt>State</dt>
           <dd data-testid="detail-state">{stateText(status)}</dd>
@@ -177,7 +181,7 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
           </button>
         )}
       </div>
-      {!can('removeFromService') && <p className="alarm-actions__note">Out of service: {needsEngineer.toLowerCase()}.</p>}
+      {!can('removeFromService') && <p className="alarm-actions__note">Out of service: {needsEngineer}.</p>}
       {dialog === 'shelve' && <ShelveDialog row={row} onClose={() => setDialog(null)} />}
       {dialog === 'comment' && (
         <ReasonDialog

@@ -1,5 +1,6 @@
 import type { DeviceStatus } from '../../../shared/types';
 import { acquisitionText, certificateValidity, formatValidity, securityText } from './opcua-format';
+import { GuardedButton } from '../session/GuardedButton';
 import { Thumbprint } from './Thumbprint';
 
 interface OpcUaDeviceDetailsProps {
@@ -83,9 +84,9 @@ export function OpcUaDeviceDetails({ device: d, now, columns, onTrust, onBrowse 
           </div>
           <div className="opcua-detail__actions">
             {untrusted && (
-              <button type="button" className="toggle opcua-detail__trust" data-testid="trust-open" onClick={() => onTrust(d)}>
+              <GuardedButton permission="opcua.trustCertificate" type="button" className="toggle opcua-detail__trust" data-testid="trust-open" onClick={() => onTrust(d)}>
                 Trust certificate…
-              </button>
+              </GuardedButton>
             )}
             <button type="button" className="toggle" data-testid="browse-open" onClick={() => onBrowse(d)}>
               Browse…

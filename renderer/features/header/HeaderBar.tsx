@@ -62,7 +62,7 @@ export function HeaderBar({ info, connection, screen, onScreen, session, onSessi
         role="status"
       >
         <span className="connection__dot" aria-hidden="true" />
-        {CONNECTION_TEXT[connection]}
+        <span className="connection__text">{CONNECTION_TEXT[connection]}</span>
       </div>
       <Clock />
     </header>

@@ -6,6 +6,7 @@ import { qualityDisplay } from './quality-display';
 import { QualityCell } from './QualityCell';
 import { ValueCell } from './ValueCell';
 import { WriteDialog } from '../writes/WriteDialog';
+import { useMay } from '../session/SessionContext';
 
 interface TagRowProps {
   tag: TagInfo;
@@ -17,6 +18,7 @@ interface TagRowProps {
 export const TagRow = memo(function TagRow({ tag, selected, onSelect }: TagRowProps) {
   const value = useTagValue(tag.id);
   const [writing, setWriting] = useState(false);
+  const mayWrite = useMay('tags.write', tag.writeArea);
   const closeWrite = useCallback(() => setWriting(false), []);
   const openWrite = (e: MouseEvent) => {
     e.stopPropagation(); // setting a value does not also select the row's trend
@@ -50,7 +52,15 @@ export const TagRow = memo(function TagRow({ tag, selected, onSelect }: TagRowPr
       <AgeCell value={value} />
       <td className="cell-action">
         {tag.writable && (
-          <button type="button" className="toggle" data-testid="write-open" aria-label={`Set ${tag.name}`} onClick={openWrite}>
+          <button
+            type="button"
+            className="toggle"
+            data-testid="write-open"
+            aria-label={`Set ${tag.name}`}
+            onClick={openWrite}
+            disabled={!mayWrite.allowed}
+            title={mayWrite.why ?? undefined}
+          >
             Set…
           </button>
         )}

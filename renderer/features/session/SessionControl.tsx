@@ -14,8 +14,11 @@ export function SessionControl({ session, onSession }: { session: SessionState |
   const signOut = () => {
     client.call('session.signOut', {}).then(onSession, (err: unknown) => messages.reportError('Sign out', err));
   };
+  const lock = () => {
+    client.call('session.lock', {}).then(onSession, (err: unknown) => messages.reportError('Lock', err));
+  };
   return (
-    <div className="session" data-testid="session" data-user={user?.id ?? ''}>
+    <div className="session" data-testid="session" data-user={user?.id ?? ''} data-locked={session?.locked === true}>
       <div className="session__who">
         <span className="session__name" data-testid="session-name">
           {user === null ? 'Viewer' : user.name}
@@ -25,6 +28,11 @@ export function SessionControl({ session, onSession }: { session: SessionState |
       <button type="button" className="toggle session__button" data-testid="session-sign-in" onClick={() => setOpen(true)}>
         {user === null ? 'Sign in' : 'Switch user'}
       </button>
+      {user !== null && !session?.locked && (
+        <button type="button" className="toggle session__button" data-testid="session-lock" onClick={lock} title="Lock the screen: alarms stay visible">
+          Lock
+        </button>
+      )}
       {user !== null && (
         <button type="button" className="toggle session__button" data-testid="session-sign-out" onClick={signOut}>
           Sign out

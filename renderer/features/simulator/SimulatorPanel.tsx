@@ -1,6 +1,7 @@
 import { scenarioNames } from '../../../shared/api';
 import { useNow } from '../../state/useNow';
 import { DROPOUT_SECONDS, SCENARIO_LABELS } from './scenario-labels';
+import { GuardedButton } from '../session/GuardedButton';
 import type { SimulatorControls } from './useSimulatorStatus';
 
 /** Demo and test controls for the built-in simulated line. Shown only when the runtime runs it. */
@@ -18,7 +19,7 @@ export function SimulatorPanel({ controls }: { controls: SimulatorControls }) {
         {scenarioNames.map((name) => {
           const on = status?.scenarios[name] ?? false;
           return (
-            <button
+            <GuardedButton permission="simulator.control"
               key={name}
               type="button"
               className={`toggle${on ? ' toggle--on' : ''}`}
@@ -29,10 +30,10 @@ export function SimulatorPanel({ controls }: { controls: SimulatorControls }) {
             >
               <span className="toggle__label">{SCENARIO_LABELS[name]}</span>
               <span className="toggle__state">{on ? 'ON' : 'OFF'}</span>
-            </button>
+            </GuardedButton>
           );
         })}
-        <button
+        <GuardedButton permission="simulator.control"
           type="button"
           className={`toggle${dropoutLeftS > 0 ? ' toggle--on' : ''}`}
           data-testid="sim-dropout"
@@ -41,7 +42,7 @@ export function SimulatorPanel({ controls }: { controls: SimulatorControls }) {
         >
           <span className="toggle__label">Dropout {DROPOUT_SECONDS} s</span>
           <span className="toggle__state">{dropoutLeftS > 0 ? `${dropoutLeftS} s left` : 'Start'}</span>
-        </button>
+        </GuardedButton>
       </div>
     </section>
   );

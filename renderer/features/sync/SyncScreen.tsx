@@ -4,6 +4,7 @@ import { useServices } from '../../state/services';
 import { useNow } from '../../state/useNow';
 import { formatAge } from '../overview/format';
 import { bytes, count, sinkStateLabel, sinkTone, STREAM_LABEL } from './sync-display';
+import { GuardedButton } from '../session/GuardedButton';
 import { useQuarantine, useSyncStatus } from './useSyncStatus';
 
 /**
@@ -160,9 +161,9 @@ function QuarantinePanel({ state, onChanged, now }: { state: ReturnType<typeof u
       <div className="panel__header">
         <h2 className="panel__title">Quarantine ({count(state.total)})</h2>
         <div className="sync-quarantine__actions">
-          <button type="button" className="toggle" disabled={busy || ids.length === 0} onClick={() => void act('retry')} data-testid="quarantine-retry">
+          <GuardedButton permission="sync.quarantine" type="button" className="toggle" disabled={busy || ids.length === 0} onClick={() => void act('retry')} data-testid="quarantine-retry">
             Retry {ids.length > 0 ? ids.length : ''}
-          </button>
+          </GuardedButton>
           <input
             className="sync-quarantine__reason"
             placeholder="Reason for deleting"
@@ -170,9 +171,9 @@ function QuarantinePanel({ state, onChanged, now }: { state: ReturnType<typeof u
             onChange={(e) => setReason(e.target.value)}
             aria-label="Reason for deleting"
           />
-          <button type="button" className="toggle" disabled={busy || ids.length === 0 || reason.trim().length < 3} onClick={() => void act('delete')} data-testid="quarantine-delete">
+          <GuardedButton permission="sync.quarantine" type="button" className="toggle" disabled={busy || ids.length === 0 || reason.trim().length < 3} onClick={() => void act('delete')} data-testid="quarantine-delete">
             Delete {ids.length > 0 ? ids.length : ''}
-          </button>
+          </GuardedButton>
         </div>
       </div>
       {entries === null ? (

@@ -3,6 +3,7 @@ import { ApiError } from '../../../shared/api';
 import type { TrendPen, TrendRangeSpec, TrendView } from '../../../shared/trend-api';
 import { useServices } from '../../state/services';
 import { formatDateTime, formatSpan, PRESET_LABELS } from './trend-range';
+import { GuardedButton } from '../session/GuardedButton';
 import { useEscapeKey } from '../../ui/useEscapeKey';
 
 export function describeRange(r: TrendRangeSpec): string {
@@ -62,13 +63,13 @@ export function ViewsDialog({ onOpen, onClose }: { onOpen: (v: TrendView) => voi
                   <span className="trend-option__state">saved {formatDateTime(v.savedAt, false)}</span>
                 </button>
                 {confirm?.id === v.id ? (
-                  <button type="button" className="toggle toggle--on" onClick={() => void remove(v)} data-testid="trend-view-delete-confirm">
+                  <GuardedButton permission="trends.views" type="button" className="toggle toggle--on" onClick={() => void remove(v)} data-testid="trend-view-delete-confirm">
                     Delete “{v.name}”
-                  </button>
+                  </GuardedButton>
                 ) : (
-                  <button type="button" className="toggle" aria-label={`Delete ${v.name}`} onClick={() => setConfirm(v)} data-testid="trend-view-delete">
+                  <GuardedButton permission="trends.views" type="button" className="toggle" aria-label={`Delete ${v.name}`} onClick={() => setConfirm(v)} data-testid="trend-view-delete">
                     Delete…
-                  </button>
+                  </GuardedButton>
                 )}
               </li>
             ))}
@@ -142,13 +143,13 @@ export function SaveViewDialog({ pens, range, initialName, onSaved, onClose }: {
             Cancel
           </button>
           {exists ? (
-            <button type="button" className="toggle toggle--on modal__big" disabled={busy} onClick={() => void save(true)} data-testid="trend-view-replace">
+            <GuardedButton permission="trends.views" type="button" className="toggle toggle--on modal__big" disabled={busy} onClick={() => void save(true)} data-testid="trend-view-replace">
               Replace
-            </button>
+            </GuardedButton>
           ) : (
-            <button type="button" className="toggle toggle--on modal__big" disabled={busy || name.trim() === ''} onClick={() => void save(false)} data-testid="trend-view-save">
+            <GuardedButton permission="trends.views" type="button" className="toggle toggle--on modal__big" disabled={busy || name.trim() === ''} onClick={() => void save(false)} data-testid="trend-view-save">
               Save
-            </button>
+            </GuardedButton>
           )}
         </div>
       </div>
