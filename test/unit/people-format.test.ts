@@ -13,6 +13,7 @@ import {
   auditFilterParams,
   badgeProblem,
   EMPTY_AUDIT_FILTER,
+  formatAuditChange,
   formatAuditValue,
   formatLocalDateTime,
   fromLocalInput,
@@ -63,7 +64,8 @@ test('4. hashes shortened, the CSV named by the local date', () => {
 test('5. lockout: a running lockout, counted failures, or nothing; unlock only when it does something', () => {
   const now = new Date(2026, 0, 1, 12, 0).getTime();
   const locked = { lockedUntil: now + 60_000, failedAttempts: 5 };
-  assert.match(lockoutText(locked, now) ?? '', /^locked until 2026-01-01 12:01:00$/);
+  assert.equal(lockoutText(locked, now), 'locked until 12:01:00', 'today: the time is enough');
+  assert.equal(lockoutText({ lockedUntil: new Date(2026, 0, 2, 0, 5).getTime(), failedAttempts: 5 }, now), 'locked until 2026-01-02 00:05:00');
   assert.equal(mayUnlock(locked, now), true);
   assert.equal(lockoutText({ lockedUntil: null, failedAttempts: 2 }, now), '2 failed attempts');
   assert.equal(lockoutText({ lockedUntil: now - 1, failedAttempts: 0 }, now), null, 'a lockout that has run out');
@@ -102,4 +104,16 @@ test('8. an administrator cannot disable themselves or drop their own user manag
 
 test('9. chosen roles in the project\'s order', () => {
   assert.deepEqual(orderedRoles(new Set(['admin', 'operator']), ['viewer', 'operator', 'supervisor', 'admin']), ['operator', 'admin']);
+});
+
+test('10. old → new: changed fields of a record, the fields of a new one, scalars side by side', () => {
+  const before = { name: 'Ann Operator', roles: ['operator'], enabled: true };
+  assert.deepEqual(formatAuditChange(before, { ...before, enabled: false }), ['enabled: true → false']);
+  assert.deepEqual(formatAuditChange(before, { ...before, roles: ['operator', 'supervisor'], name: 'Ann O.' }), ['name: Ann Operator → Ann O.', 'roles: operator → operator, supervisor']);
+  assert.deepEqual(formatAuditChange(null, { name: 'Ann Operator', roles: ['operator'] }), ['name: Ann Operator', 'roles: operator']);
+  assert.deepEqual(formatAuditChange(120, 135), ['120 → 135']);
+  assert.deepEqual(formatAuditChange(null, true), ['— → true']);
+  assert.deepEqual(formatAuditChange(1767261600000, null), ['1767261600000 → —']);
+  assert.deepEqual(formatAuditChange(null, null), []);
+  assert.deepEqual(formatAuditChange(before, { ...before }), ['no change']);
 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { AuditVerifyResult } from '../../../shared/security';
 import type { AuditEntry } from '../../../shared/types';
 import { useServices } from '../../state/services';
@@ -7,7 +7,7 @@ import {
   auditCsvFileName,
   auditFilterParams,
   EMPTY_AUDIT_FILTER,
-  formatAuditValue,
+  formatAuditChange,
   formatLocalDateTime,
   shortHash,
   type AuditFilterInput,
@@ -26,7 +26,7 @@ const OUTCOME_WORDS: Record<AuditEntry['outcome'], string> = { done: 'Done', ref
  * paged backwards; exported as CSV with the same filters (audit.export); and its hash chain
  * recomputed on demand (Part 11 §11.10(e)).
  */
-export function AuditPanel({ mayExport }: { mayExport: boolean }) {
+export function AuditPanel({ mayExport, heading }: { mayExport: boolean; heading: ReactNode }) {
   const { client } = useServices();
   const [filter, setFilter] = useState<AuditFilterInput>(EMPTY_AUDIT_FILTER);
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
@@ -102,6 +102,28 @@ export function AuditPanel({ mayExport }: { mayExport: boolean }) {
 
   return (
     <section className="panel people-panel" aria-label="Audit trail" data-testid="people-audit">
+      <div className="panel__header">
+        {heading}
+        <div className="people-panel__actions">
+          {!mayExport && <span className="people-audit__hint" data-testid="audit-export-reason">Export needs the audit.export permission</span>}
+          <button type="button" className="toggle" disabled={loading || parsed.params === null} onClick={() => parsed.params !== null && void search(parsed.params)} data-testid="audit-refresh">
+            Refresh
+          </button>
+          <button
+            type="button"
+            className="toggle"
+            disabled={!mayExport || parsed.params === null}
+            title={mayExport ? 'the trail with these filters, as CSV' : 'needs the permission to export the audit trail (audit.export)'}
+            onClick={() => void download()}
+            data-testid="audit-export"
+          >
+            Export CSV
+          </button>
+          <button type="button" className="toggle" disabled={verify.running} onClick={() => void runVerify()} data-testid="audit-verify">
+            {verify.running ? 'Verifying…' : 'Verify chain'}
+          </button>
+        </div>
+      </div>
       <div className="alarm-filters people-audit__filters">
         <label className="people-filter">
           <span className="alarm-select__label">User</span>
@@ -122,34 +144,16 @@ export function AuditPanel({ mayExport }: { mayExport: boolean }) {
         </label>
         <label className="people-filter">
           <span className="alarm-select__label">From</span>
-          <input type="datetime-local" className="alarm-input" value={filter.from} onChange={(e) => set('from')(e.target.value)} data-testid="audit-filter-from" />
+          <input type="datetime-local" className="alarm-input people-filter__time" value={filter.from} onChange={(e) => set('from')(e.target.value)} data-testid="audit-filter-from" />
         </label>
         <label className="people-filter">
           <span className="alarm-select__label">To</span>
-          <input type="datetime-local" className="alarm-input" value={filter.to} onChange={(e) => set('to')(e.target.value)} data-testid="audit-filter-to" />
+          <input type="datetime-local" className="alarm-input people-filter__time" value={filter.to} onChange={(e) => set('to')(e.target.value)} data-testid="audit-filter-to" />
         </label>
-        <button type="button" className="toggle" disabled={Object.values(filter).every((v) => v === '')} onClick={() => setFilter(EMPTY_AUDIT_FILTER)} data-testid="audit-filter-clear">
+        <button type="button" className="toggle people-filter__clear" disabled={Object.values(filter).every((v) => v === '')} onClick={() => setFilter(EMPTY_AUDIT_FILTER)} data-testid="audit-filter-clear">
           Clear
         </button>
-        <div className="alarm-filters__spacer" />
-        <button type="button" className="toggle" disabled={loading || parsed.params === null} onClick={() => parsed.params !== null && void search(parsed.params)} data-testid="audit-refresh">
-          Refresh
-        </button>
-        <button
-          type="button"
-          className="toggle"
-          disabled={!mayExport || parsed.params === null}
-          title={mayExport ? 'the trail with these filters, as CSV' : 'needs the permission to export the audit trail (audit.export)'}
-          onClick={() => void download()}
-          data-testid="audit-export"
-        >
-          Export CSV
-        </button>
-        <button type="button" className="toggle" disabled={verify.running} onClick={() => void runVerify()} data-testid="audit-verify">
-          {verify.running ? 'Verifying…' : 'Verify chain'}
-        </button>
       </div>
-      {!mayExport && <p className="people-audit__note">Export needs the permission to export the audit trail (supervisor or admin).</p>}
       {parsed.error !== null && <p className="people-audit__note people-audit__note--warn" data-testid="audit-filter-error">{parsed.error}</p>}
       {exportNote !== null && (
         <p className={`people-audit__note${exportNote.warn ? ' people-audit__note--warn' : ''}`} data-testid="audit-export-note">
@@ -203,8 +207,7 @@ export function AuditPanel({ mayExport }: { mayExport: boolean }) {
 }
 
 function AuditRow({ entry: e }: { entry: AuditEntry }) {
-  const oldText = formatAuditValue(e.oldValue);
-  const newText = formatAuditValue(e.newValue);
+  const change = formatAuditChange(e.oldValue, e.newValue);
   const s = e.signature;
   return (
     <tr className={e.outcome === 'done' ? undefined : 'audit-row--abnormal'} data-testid="audit-row" data-audit-id={e.id} data-action={e.action} data-user={e.user} data-target={e.target} data-outcome={e.outcome}>
@@ -220,8 +223,10 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
         <div className="audit-table__action">{e.action}</div>
         <div className="tag-id audit-table__wrap">{e.target}</div>
       </td>
-      <td className="audit-table__values audit-table__wrap">
-        {oldText === '' && newText === '' ? '' : `${oldText === '' ? '—' : oldText} → ${newText === '' ? '—' : newText}`}
+      <td className="audit-table__values audit-table__wrap" data-testid="audit-change">
+        {change.map((line) => (
+          <div key={line}>{line}</div>
+        ))}
       </td>
       <td className={`audit-table__outcome audit-table__outcome--${e.outcome}`}>{OUTCOME_WORDS[e.outcome] ?? e.outcome}</td>
       <td className="audit-table__wrap">

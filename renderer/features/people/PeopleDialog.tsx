@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { useEscapeKey } from '../../ui/useEscapeKey';
 import { useFocusTrap } from '../../ui/useFocusTrap';
 
@@ -26,7 +26,12 @@ export function useDialogCall() {
       setBusy(false);
     }
   };
-  return { busy, error, setError, run };
+  /** a field's setter that also clears the last refusal: it was about what is being changed */
+  const edit = (set: (v: string) => void) => (v: string) => {
+    set(v);
+    setError(null);
+  };
+  return { busy, error, setError, run, edit };
 }
 
 interface PeopleDialogProps {
@@ -102,6 +107,8 @@ export function Field({
   autoFocus,
   inputMode,
   autoComplete = 'off',
+  inputRef,
+  onEnter,
 }: {
   label: string;
   value: string;
@@ -112,6 +119,9 @@ export function Field({
   autoFocus?: boolean;
   inputMode?: 'numeric' | 'text';
   autoComplete?: string;
+  inputRef?: RefObject<HTMLInputElement | null>;
+  /** Enter in this field does this instead of submitting (a badge reader's Enter: on to the PIN) */
+  onEnter?: () => void;
 }) {
   return (
     <label className="people-field">
@@ -124,6 +134,17 @@ export function Field({
         inputMode={inputMode}
         autoComplete={autoComplete}
         spellCheck={false}
+        ref={inputRef}
+        onKeyDown={
+          onEnter === undefined
+            ? undefined
+            : (e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  onEnter();
+                }
+              }
+        }
         onChange={(e) => onChange(e.target.value)}
         data-testid={testId}
       />

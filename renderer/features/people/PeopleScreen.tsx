@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { SessionState } from '../../../shared/security';
 import { grantsAllow } from '../../../shared/security';
 import { AuditPanel } from './AuditPanel';
@@ -19,20 +19,24 @@ export function PeopleScreen({ session }: { session: SessionState | null }) {
   const audit = grantsAllow(grants, 'audit.view');
   const [tab, setTab] = useState<PeopleTab>(users ? 'users' : 'audit');
   const shown: PeopleTab | null = tab === 'users' && users ? 'users' : audit ? 'audit' : users ? 'users' : null;
+  // the tabs take the place of the panel's title: no row of their own (800 px go fast)
+  const heading = (which: PeopleTab, title: string): ReactNode =>
+    users && audit ? (
+      <div className="people__tabs" role="tablist" aria-label="People">
+        <button type="button" role="tab" aria-selected={which === 'users'} className={`toggle people__tab${which === 'users' ? ' toggle--on' : ''}`} onClick={() => setTab('users')} data-testid="people-tab-users">
+          Users
+        </button>
+        <button type="button" role="tab" aria-selected={which === 'audit'} className={`toggle people__tab${which === 'audit' ? ' toggle--on' : ''}`} onClick={() => setTab('audit')} data-testid="people-tab-audit">
+          Audit trail
+        </button>
+      </div>
+    ) : (
+      <h2 className="panel__title">{title}</h2>
+    );
   return (
     <main className="people" data-testid="people-screen">
-      {users && audit && (
-        <div className="people__tabs" role="tablist" aria-label="People">
-          <button type="button" role="tab" aria-selected={shown === 'users'} className={`toggle people__tab${shown === 'users' ? ' toggle--on' : ''}`} onClick={() => setTab('users')} data-testid="people-tab-users">
-            Users
-          </button>
-          <button type="button" role="tab" aria-selected={shown === 'audit'} className={`toggle people__tab${shown === 'audit' ? ' toggle--on' : ''}`} onClick={() => setTab('audit')} data-testid="people-tab-audit">
-            Audit trail
-          </button>
-        </div>
-      )}
-      {shown === 'users' && <UsersPanel selfId={session?.user?.id ?? null} />}
-      {shown === 'audit' && <AuditPanel mayExport={grantsAllow(grants, 'audit.export')} />}
+      {shown === 'users' && <UsersPanel selfId={session?.user?.id ?? null} heading={heading('users', 'Users')} />}
+      {shown === 'audit' && <AuditPanel mayExport={grantsAllow(grants, 'audit.export')} heading={heading('audit', 'Audit trail')} />}
     </main>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { RoleInfo, UserInfo } from '../../../shared/security';
 import { useServices } from '../../state/services';
 import { Field, PeopleDialog, useDialogCall } from './PeopleDialog';
@@ -30,7 +30,7 @@ export function UserDialog({ user, ctx }: { user: UserInfo | null; ctx: UserDial
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
   const [touched, setTouched] = useState(false);
-  const { busy, error, setError, run } = useDialogCall();
+  const { busy, error, setError, run, edit } = useDialogCall();
   const roleNames = ctx.roles.map((r) => r.name);
   const roles = orderedRoles(chosen, [...roleNames, ...(user?.roles.filter((r) => !roleNames.includes(r)) ?? [])]);
 
@@ -41,13 +41,15 @@ export function UserDialog({ user, ctx }: { user: UserInfo | null; ctx: UserDial
     (roles.length === 0 ? 'choose at least one role' : null) ??
     (creating ? passwordProblem(password, repeat, ctx.minLength, id) : null);
 
-  const toggleRole = (r: string) =>
+  const toggleRole = (r: string) => {
+    setError(null);
     setChosen((s) => {
       const next = new Set(s);
       if (next.has(r)) next.delete(r);
       else next.add(r);
       return next;
     });
+  };
 
   const submit = async () => {
     setTouched(true);
@@ -75,14 +77,14 @@ export function UserDialog({ user, ctx }: { user: UserInfo | null; ctx: UserDial
     >
       <div className="people-dialog__grid">
         {creating ? (
-          <Field label="User id" value={id} onChange={setId} testId="user-id" autoFocus hint="letters, digits, _ . @ -" />
+          <Field label="User id" value={id} onChange={edit(setId)} testId="user-id" autoFocus hint="letters, digits, _ . @ -" />
         ) : (
           <div className="people-field">
             <span className="people-field__label">User id</span>
             <span className="people-field__fixed">{user.id}</span>
           </div>
         )}
-        <Field label="Printed name (as on signatures)" value={name} onChange={setName} testId="user-name" autoFocus={!creating} />
+        <Field label="Printed name (as on signatures)" value={name} onChange={edit(setName)} testId="user-name" autoFocus={!creating} />
       </div>
       <fieldset className="people-roles" data-testid="user-roles">
         <legend className="people-field__label">Roles</legend>
@@ -103,8 +105,8 @@ export function UserDialog({ user, ctx }: { user: UserInfo | null; ctx: UserDial
       </fieldset>
       {creating ? (
         <div className="people-dialog__grid">
-          <Field label="Initial password" type="password" value={password} onChange={setPassword} testId="user-password" autoComplete="new-password" hint={`at least ${ctx.minLength} characters, not containing the user id`} />
-          <Field label="Password again" type="password" value={repeat} onChange={setRepeat} testId="user-repeat" autoComplete="new-password" />
+          <Field label="Initial password" type="password" value={password} onChange={edit(setPassword)} testId="user-password" autoComplete="new-password" hint={`at least ${ctx.minLength} characters, not containing the user id`} />
+          <Field label="Password again" type="password" value={repeat} onChange={edit(setRepeat)} testId="user-repeat" autoComplete="new-password" />
         </div>
       ) : (
         <div className="people-field">
@@ -132,7 +134,7 @@ export function PasswordDialog({ user, ctx }: { user: UserInfo; ctx: UserDialogC
   const { client } = useServices();
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const { busy, error, setError, run } = useDialogCall();
+  const { busy, error, setError, run, edit } = useDialogCall();
   const self = ctx.selfId !== null && ctx.selfId.toLowerCase() === user.id.toLowerCase();
   const submit = async () => {
     const problem = passwordProblem(password, repeat, ctx.minLength, user.id);
@@ -152,8 +154,8 @@ export function PasswordDialog({ user, ctx }: { user: UserInfo; ctx: UserDialogC
     >
       <p className="people-dialog__text">{self ? 'Your own password changes now.' : `${user.name} must choose a new password at the next sign-in.`}</p>
       <div className="people-dialog__grid">
-        <Field label="New password" type="password" value={password} onChange={setPassword} testId="password-new" autoFocus autoComplete="new-password" hint={`at least ${ctx.minLength} characters, not containing the user id`} />
-        <Field label="Password again" type="password" value={repeat} onChange={setRepeat} testId="password-repeat" autoComplete="new-password" />
+        <Field label="New password" type="password" value={password} onChange={edit(setPassword)} testId="password-new" autoFocus autoComplete="new-password" hint={`at least ${ctx.minLength} characters, not containing the user id`} />
+        <Field label="Password again" type="password" value={repeat} onChange={edit(setRepeat)} testId="password-repeat" autoComplete="new-password" />
       </div>
     </PeopleDialog>
   );
@@ -163,9 +165,10 @@ export function PasswordDialog({ user, ctx }: { user: UserInfo; ctx: UserDialogC
 export function BadgeDialog({ user, ctx }: { user: UserInfo; ctx: UserDialogContext }) {
   const { client } = useServices();
   const [badge, setBadge] = useState('');
+  const pinRef = useRef<HTMLInputElement>(null);
   const [pin, setPin] = useState('');
   const [repeat, setRepeat] = useState('');
-  const { busy, error, setError, run } = useDialogCall();
+  const { busy, error, setError, run, edit } = useDialogCall();
   const submit = async () => {
     const problem = badgeProblem(badge, pin, repeat);
     if (problem !== null) return setError(problem);
@@ -196,10 +199,10 @@ export function BadgeDialog({ user, ctx }: { user: UserInfo; ctx: UserDialogCont
       <p className="people-dialog__text">
         {user.hasBadge ? `${user.name} has a badge. A new one replaces it.` : `${user.name} has no badge yet.`} The badge alone never signs anyone in: the PIN is asked too.
       </p>
-      <Field label="Badge (scan it or type the code)" type="password" value={badge} onChange={setBadge} testId="badge-code" autoFocus hint="at least 4 characters: letters, digits, : _ -" />
+      <Field label="Badge (scan it or type the code)" type="password" value={badge} onChange={edit(setBadge)} testId="badge-code" autoFocus onEnter={() => pinRef.current?.focus()} hint="at least 4 characters: letters, digits, : _ -" />
       <div className="people-dialog__grid">
-        <Field label="PIN" type="password" inputMode="numeric" value={pin} onChange={setPin} testId="badge-pin" hint="4 to 12 digits" />
-        <Field label="PIN again" type="password" inputMode="numeric" value={repeat} onChange={setRepeat} testId="badge-pin-repeat" />
+        <Field label="PIN" type="password" inputMode="numeric" value={pin} onChange={edit(setPin)} testId="badge-pin" inputRef={pinRef} hint="4 to 12 digits" />
+        <Field label="PIN again" type="password" inputMode="numeric" value={repeat} onChange={edit(setRepeat)} testId="badge-pin-repeat" />
       </div>
     </PeopleDialog>
   );

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { SecurityApiResults } from '../../../shared/security-api';
 import type { UserInfo } from '../../../shared/security';
 import { useServices } from '../../state/services';
@@ -18,7 +18,7 @@ type Open =
  * in, their badge, when their password was set and whether they are locked out; and the
  * changes an administrator makes to them, each on record in the audit trail.
  */
-export function UsersPanel({ selfId }: { selfId: string | null }) {
+export function UsersPanel({ selfId, heading }: { selfId: string | null; heading: ReactNode }) {
   const { client } = useServices();
   const now = useNow();
   const [dir, setDir] = useState<Directory | null>(null);
@@ -60,7 +60,8 @@ export function UsersPanel({ selfId }: { selfId: string | null }) {
   return (
     <section className="panel people-panel" aria-label="Users" data-testid="people-users">
       <div className="panel__header">
-        <h2 className="panel__title">Users{dir !== null ? ` (${dir.users.length})` : ''}</h2>
+        {heading}
+        {dir !== null && <span className="people-count" data-testid="users-count">{dir.users.length} {dir.users.length === 1 ? 'user' : 'users'}</span>}
         {note !== null && (
           <span className="people-note" role="status" data-testid="users-note">
             {note}
@@ -75,7 +76,7 @@ export function UsersPanel({ selfId }: { selfId: string | null }) {
         {dir === null ? (
           <p className="panel__empty">{loadError === null ? 'Loading…' : 'The user list could not be read.'}</p>
         ) : (
-          <table className="diag-table people-table" data-testid="users-table">
+          <table className="diag-table people-table users-table" data-testid="users-table">
             <thead>
               <tr>
                 <th scope="col">User</th>
@@ -88,7 +89,7 @@ export function UsersPanel({ selfId }: { selfId: string | null }) {
             </thead>
             <tbody>
               {dir.users.map((u) => {
-                const lock = lockoutText(u, now);
+                const lock = mayUnlock(u, now) ? lockoutText(u, now) : null;
                 const locked = u.lockedUntil !== null && u.lockedUntil > now;
                 const self = selfId !== null && selfId.toLowerCase() === u.id.toLowerCase();
                 return (
@@ -111,15 +112,30 @@ export function UsersPanel({ selfId }: { selfId: string | null }) {
                     <td className="people-table__roles">{u.roles.join(', ')}</td>
                     <td>
                       <div className="people-state" data-testid="user-enabled">{u.enabled ? 'Enabled' : 'Disabled'}</div>
-                      {lock !== null && <div className={locked ? 'people-lock' : 'tag-id'} data-testid="user-lock">{lock}</div>}
+                      {lock !== null && (
+                        <div className="people-lock-line">
+                          <span className={locked ? 'people-lock' : 'tag-id'} data-testid="user-lock">
+                            {lock}
+                          </span>
+                          <button type="button" className="toggle toggle--compact" onClick={() => setOpen({ kind: 'unlock', user: u })} data-testid="user-unlock">
+                            Unlock
+                          </button>
+                        </div>
+                      )}
                     </td>
                     <td data-testid="user-badge">{u.hasBadge ? 'Yes' : 'No'}</td>
-                    <td className="people-table__time">{u.passwordChangedAt === 0 ? <span className="tag-id">set by an administrator: to change at sign-in</span> : formatLocalDateTime(u.passwordChangedAt)}</td>
+                    <td className="people-table__time">{u.passwordChangedAt === 0 ? <span className="people-aged">set by an administrator: to change at sign-in</span> : (
+                        <>
+                          {formatLocalDateTime(u.passwordChangedAt).slice(0, 10)}
+                          <div className="tag-id">{formatLocalDateTime(u.passwordChangedAt).slice(11)}</div>
+                        </>
+                      )}
+                    </td>
                     <td className="people-table__actions">
                       <button type="button" className="toggle toggle--compact" onClick={() => setOpen({ kind: 'edit', user: u })} data-testid="user-edit">
                         Edit
                       </button>
-                      <button type="button" className="toggle toggle--compact" onClick={() => setOpen({ kind: 'password', user: u })} data-testid="user-password">
+                      <button type="button" className="toggle toggle--compact" onClick={() => setOpen({ kind: 'password', user: u })} data-testid="user-reset-password">
                         Password
                       </button>
                       <button type="button" className="toggle toggle--compact" onClick={() => setOpen({ kind: 'badge', user: u })} data-testid="user-badge-open">
@@ -134,11 +150,6 @@ export function UsersPanel({ selfId }: { selfId: string | null }) {
                       >
                         {u.enabled ? 'Disable' : 'Enable'}
                       </button>
-                      {mayUnlock(u, now) && (
-                        <button type="button" className="toggle toggle--compact" onClick={() => setOpen({ kind: 'unlock', user: u })} data-testid="user-unlock">
-                          Unlock
-                        </button>
-                      )}
                     </td>
                   </tr>
                 );

@@ -83,6 +83,27 @@ export function formatAuditValue(v: unknown): string {
   }
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const plain = (v: unknown): string => (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null) ? v.join(', ') : formatAuditValue(v));
+
+/**
+ * Old → new as lines a person reads: two records (a user's name, roles, enabled) as only the
+ * fields that changed ("enabled: true → false"); a new record as its fields; scalars as
+ * "120 → 135". Nothing on either side: no lines.
+ */
+export function formatAuditChange(oldValue: unknown, newValue: unknown): string[] {
+  const none = (v: unknown) => v === null || v === undefined;
+  if (none(oldValue) && none(newValue)) return [];
+  if (isRecord(oldValue) && isRecord(newValue)) {
+    const keys = [...new Set([...Object.keys(oldValue), ...Object.keys(newValue)])];
+    const changed = keys.filter((k) => JSON.stringify(oldValue[k]) !== JSON.stringify(newValue[k]));
+    if (changed.length === 0) return ['no change'];
+    return changed.map((k) => `${k}: ${none(oldValue[k]) ? '—' : plain(oldValue[k])} → ${none(newValue[k]) ? '—' : plain(newValue[k])}`);
+  }
+  if (none(oldValue) && isRecord(newValue)) return Object.entries(newValue).map(([k, v]) => `${k}: ${plain(v)}`);
+  return [`${none(oldValue) ? '—' : plain(oldValue)} → ${none(newValue) ? '—' : plain(newValue)}`];
+}
+
 /** The start of a hash, enough to compare by eye. */
 export function shortHash(hash: string, length = 10): string {
   return hash.length <= length ? hash : `${hash.slice(0, length)}…`;
@@ -94,9 +115,12 @@ export function auditCsvFileName(now: number): string {
   return `lineside-audit-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}.csv`;
 }
 
-/** The user's lockout as a line of the users table; null when they can sign in. */
+/** The user's lockout as a line of the users table (the time alone when it is today); null when they can sign in. */
 export function lockoutText(u: Pick<UserInfo, 'lockedUntil' | 'failedAttempts'>, now: number): string | null {
-  if (u.lockedUntil !== null && u.lockedUntil > now) return `locked until ${formatLocalDateTime(u.lockedUntil)}`;
+  if (u.lockedUntil !== null && u.lockedUntil > now) {
+    const until = formatLocalDateTime(u.lockedUntil);
+    return `locked until ${until.slice(0, 10) === formatLocalDateTime(now).slice(0, 10) ? until.slice(11) : until}`;
+  }
   if (u.failedAttempts > 0) return `${u.failedAttempts} failed ${u.failedAttempts === 1 ? 'attempt' : 'attempts'}`;
   return null;
 }
