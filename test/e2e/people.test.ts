@@ -276,3 +276,19 @@ test('8. a user locked out by wrong passwords is shown locked and unlocked by th
   assert.equal(signIn.ok, true, 'unlocked: the new password signs in');
   assert.equal((signIn.result as { mustChangePassword: boolean }).mustChangePassword, true);
 });
+
+test('9. the trail is paged newest first: "Older records" appends the next page without gaps or repeats', async () => {
+  // 120 refused calls, each on record (outcome refused), by a viewer: more than one page
+  const viewer = await newPage();
+  await callWithCookie(app.url, await pageCookie(viewer), Array.from({ length: 120 }, () => ({ method: 'users.list', params: {} })));
+  await admin.click('[data-testid="people-tab-audit"]'); // opened anew: no filters
+  const rows = admin.locator('[data-testid="audit-row"]');
+  await waitFor('the first page', async () => (await rows.count()) === 100);
+  const firstRefused = admin.locator('[data-testid="audit-row"][data-outcome="refused"]').first();
+  assert.equal(await firstRefused.getAttribute('data-action'), 'users.list');
+  assert.match(await firstRefused.innerText(), /REFUSED/);
+  await admin.click('[data-testid="audit-older"]');
+  await waitFor('the second page', async () => (await rows.count()) > 100);
+  const ids = (await rows.evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-audit-id'))))) as number[];
+  for (let i = 1; i < ids.length; i++) assert.equal(ids[i], ids[i - 1] - 1, `record ${ids[i - 1] - 1} follows ${ids[i - 1]}`);
+});
