@@ -33,6 +33,7 @@ import {
 } from './electron-launch';
 import {
   checkIpcSender,
+  isDownloadAllowed,
   isNavigationAllowed,
   isPermissionGranted,
   webPreferences,
@@ -45,7 +46,7 @@ const log = createLogger('electron');
 /** An operator closing the app must not be left with a process that holds the instance lock. */
 const SHUTDOWN_LIMIT_MS = 15_000;
 
-function hardenSession(ses: Session): void {
+function hardenSession(ses: Session, rendererUrl: string): void {
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) });
   });
@@ -56,6 +57,11 @@ function hardenSession(ses: Session): void {
   ses.setPermissionCheckHandler((_contents, permission) => isPermissionGranted(permission));
   ses.setDevicePermissionHandler(() => false);
   ses.on('will-download', (event, item) => {
+    if (isDownloadAllowed(item.getURL(), rendererUrl)) {
+      // Our page's own export: the person chooses where it is saved.
+      item.setSaveDialogOptions({ title: 'Save export', defaultPath: join(app.getPath('downloads'), item.getFilename()) });
+      return;
+    }
     log.warn(`blocked a download: ${item.getURL()}`);
     event.preventDefault();
   });
@@ -274,7 +280,7 @@ function main(): void {
   app
     .whenReady()
     .then(() => {
-      hardenSession(session.defaultSession);
+      hardenSession(session.defaultSession, rendererUrl);
       createWindow();
     })
     .catch((err: unknown) => {

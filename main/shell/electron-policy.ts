@@ -163,3 +163,20 @@ export function isNavigationAllowed(url: string, rendererIndexUrl: string): bool
 export function isPermissionGranted(_permission: string): boolean {
   return false;
 }
+
+/**
+ * Downloads the window may save: only what our own page made in memory (a `blob:` URL — the
+ * CSV exports of the alarm journal and the audit trail), never a file from anywhere else (the
+ * window loads nothing but our renderer). The user picks where it goes in a save dialog.
+ */
+export function isDownloadAllowed(url: string, rendererIndexUrl: string): boolean {
+  if (!url.startsWith('blob:')) return false;
+  const inner = url.slice('blob:'.length);
+  // A blob made by a file:// page is named blob:file:///<uuid> (or blob:null/<uuid>).
+  if (rendererIndexUrl.startsWith('file:')) return inner.startsWith('file:///') || inner.startsWith('null/');
+  try {
+    return new URL(inner).origin === new URL(rendererIndexUrl).origin;
+  } catch {
+    return false;
+  }
+}

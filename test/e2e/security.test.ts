@@ -10,7 +10,8 @@
  *   5. shelving a P1 alarm (the jam, made priority 1 here) asks for a signature (a wrong password is refused and asked again);
  *      the alarm detail shows the signer's name, the time and the meaning;
  *   6. with the page's clock faked, an hour without activity warns, then signs the operator out;
- *   7. an edit of the audit table behind the app's back is found by `npm run audit -- verify`.
+ *   7. a password an administrator reset is changed at the next sign-in before anything else;
+ *   8. an edit of the audit table behind the app's back is found by `npm run audit -- verify`.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -247,7 +248,32 @@ test('6. an hour without activity (the page’s clock faked): a warning, then th
   assert.ok(rows.some((r) => /without activity/.test(JSON.stringify(r))), JSON.stringify(rows));
 });
 
-test('7. an edit of the audit table behind the app’s back is named by npm run audit -- verify', () => {
+test('7. a password an administrator reset must be changed at the next sign-in, before anything else', async () => {
+  const [, reset] = await callWithCookie(app.url, await pageCookie(page), [
+    { method: 'session.signIn', params: { userId: 'admin', password: E2E_PASSWORD } },
+    { method: 'users.resetPassword', params: { userId: 'olga', password: 'temporary-2026' } },
+    { method: 'session.signOut', params: {} },
+  ]);
+  assert.ok(reset.ok, JSON.stringify(reset));
+  await page.reload();
+  await signedInAs('Viewer');
+  await page.click('[data-testid="session-sign-in"]');
+  await page.fill('[data-testid="sign-in-user"]', 'olga');
+  await page.fill('[data-testid="sign-in-password"]', 'temporary-2026');
+  await page.click('[data-testid="sign-in-submit"]');
+  const dialog = page.locator('[data-testid="change-password-dialog"]');
+  await dialog.waitFor({ timeout: 5000 });
+  const refused = await call('tags.write', { tagId: 'L1.SpeedSetpoint', value: 99 });
+  assert.match(refused.error?.message ?? '', /password has expired: change it/);
+  await page.fill('[data-testid="change-current"]', 'temporary-2026');
+  await page.fill('[data-testid="change-next"]', 'blue-hopper-2026');
+  await page.fill('[data-testid="change-repeat"]', 'blue-hopper-2026');
+  await page.click('[data-testid="change-submit"]');
+  await dialog.waitFor({ state: 'detached', timeout: 5000 });
+  assert.equal(await page.locator(`${setpoint} [data-testid="write-open"]`).isDisabled(), false, 'the operator may write again');
+});
+
+test('8. an edit of the audit table behind the app’s back is named by npm run audit -- verify', () => {
   const verify = () => spawnSync(process.execPath, [join(repoRoot(), 'dist', 'main', 'cli', 'audit.js'), 'verify', '--data-dir', dataDir], { encoding: 'utf8' });
   const good = verify();
   assert.equal(good.status, 0, good.stdout + good.stderr);

@@ -277,7 +277,7 @@ test('7. every webContents: no new windows, no navigation away, no <webview>', (
   assert.equal(webview.prevented, true);
 });
 
-test('8. session: CSP on every response, permissions and devices denied, downloads cancelled', () => {
+test('8. session: CSP on every response, permissions and devices denied, downloads cancelled but our own exports', () => {
   let headers: Record<string, string[]> = {};
   sessionHooks.headers?.({ responseHeaders: { 'Content-Security-Policy': ['default-src *'] } }, (r) => (headers = r.responseHeaders));
   assert.match(headers['Content-Security-Policy'][0], /^default-src 'none'; script-src 'self'/);
@@ -289,6 +289,16 @@ test('8. session: CSP on every response, permissions and devices denied, downloa
   const download = new FakeEvent();
   sessionHooks.downloads.emit('will-download', download, { getURL: () => 'https://example.com/x.exe' });
   assert.equal(download.prevented, true);
+  // the page's own CSV export (a blob it made): saved where the person chooses
+  const own = new FakeEvent();
+  let dialog: { title?: string; defaultPath?: string } | null = null;
+  sessionHooks.downloads.emit('will-download', own, {
+    getURL: () => 'blob:file:///4f0c6a1e-7d1b-4c2a-9a55-0b8e2f1d2c3a',
+    getFilename: () => 'lineside-audit-2026-12-03.csv',
+    setSaveDialogOptions: (o: { title?: string; defaultPath?: string }) => (dialog = o),
+  });
+  assert.equal(own.prevented, false);
+  assert.match((dialog as { defaultPath?: string } | null)?.defaultPath ?? '', /lineside-audit-2026-12-03\.csv$/);
 });
 
 test('9. quitting closes the runtime once, then quits; the window closing stops events', async () => {

@@ -7,6 +7,7 @@ import {
   checkIpcSender,
   contentSecurityPolicy,
   isAllowedSenderUrl,
+  isDownloadAllowed,
   isNavigationAllowed,
   isPermissionGranted,
   webPreferences,
@@ -133,4 +134,15 @@ test('7. permissions: none granted', () => {
   for (const p of ['media', 'geolocation', 'notifications', 'serial', 'hid', 'usb', 'clipboard-read', 'openExternal', 'fullscreen', 'unknown']) {
     assert.equal(isPermissionGranted(p), false, p);
   }
+});
+
+test('8. downloads: only blobs our own page made (its CSV exports); nothing from the network or another origin', () => {
+  assert.equal(isDownloadAllowed('blob:file:///4f0c6a1e-7d1b-4c2a-9a55-0b8e2f1d2c3a', index), true);
+  assert.equal(isDownloadAllowed('blob:null/4f0c6a1e', index), true);
+  assert.equal(isDownloadAllowed('https://example.com/x.exe', index), false);
+  assert.equal(isDownloadAllowed('file:///etc/passwd', index), false);
+  assert.equal(isDownloadAllowed('data:text/csv,a', index), false);
+  assert.equal(isDownloadAllowed('blob:https://evil.example/1', index), false);
+  assert.equal(isDownloadAllowed('blob:http://127.0.0.1:8080/1', 'http://127.0.0.1:8080/index.html'), true);
+  assert.equal(isDownloadAllowed('blob:http://127.0.0.1:9999/1', 'http://127.0.0.1:8080/index.html'), false);
 });

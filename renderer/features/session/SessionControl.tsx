@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { SessionState } from '../../../shared/security';
 import { useServices } from '../../state/services';
 import { SignInDialog } from './SignInDialog';
+import { ChangePasswordDialog } from './ChangePasswordDialog';
 
 /**
  * Who is signed in, always in the header; one tap to sign in, switch user (shift change) or
@@ -38,6 +39,7 @@ export function SessionControl({ session, onSession }: { session: SessionState |
           Sign out
         </button>
       )}
+      {session !== null && session.user !== null && session.mustChangePassword && !session.locked && <ChangePasswordDialog session={session} onSession={onSession} />}
       {open && session !== null && (
         <SignInDialog
           setupRequired={session.setupRequired}
