@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ApiError } from '../../shared/api';
-import type { Grant, RoleInfo, SessionState, SessionUser, UserInfo } from '../../shared/security';
+import { grantsAllow, type Grant, type RoleInfo, type SessionState, type SessionUser, type UserInfo } from '../../shared/security';
 import type { RoleDefinition, SecuritySettings } from './security-settings';
 import type { Clock } from '../util/clock';
 import type { AuditRecord } from './audit-trail';
@@ -180,7 +180,37 @@ export class SecurityService {
     return this.users.list().map(publicUser);
   }
 
-  async createUser(c: Caller, u: { userId: string; name: string; roles: string[]; password: string }): Promise<UserInfo> {
+  createUser(c: Caller, u: { userId: string; name: string; roles: string[]; password: string }): Promise<UserInfo> {
+    return this.refusalsOnRecord(c, 'user.create', u.userId, () => this.doCreateUser(c, u));
+  }
+
+  updateUser(c: Caller, change: { userId: string; name?: string; roles?: string[]; enabled?: boolean }): Promise<UserInfo> {
+    return this.refusalsOnRecord(c, 'user.update', change.userId, () => this.doUpdateUser(c, change));
+  }
+
+  resetPassword(c: Caller, userId: string, password: string): Promise<UserInfo> {
+    return this.refusalsOnRecord(c, 'user.resetPassword', userId, () => this.doResetPassword(c, userId, password));
+  }
+
+  setBadge(c: Caller, userId: string, badge: string | null, pin: string | undefined): Promise<UserInfo> {
+    return this.refusalsOnRecord(c, badge === null ? 'user.clearBadge' : 'user.setBadge', userId, () => this.doSetBadge(c, userId, badge, pin));
+  }
+
+  unlockUser(c: Caller, userId: string): Promise<UserInfo> {
+    return this.refusalsOnRecord(c, 'user.unlock', userId, () => this.doUnlockUser(c, userId));
+  }
+
+  /** A user-management change the runtime refuses (rules, last administrator, a taken badge) goes on record too. */
+  private async refusalsOnRecord<T>(c: Caller, action: string, target: string, run: () => T | Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ApiError) this.d.record({ ts: this.d.clock.now(), user: c.actor.user, station: c.station, action, target, oldValue: null, newValue: null, outcome: 'refused', detail: err.message });
+      throw err;
+    }
+  }
+
+  private async doCreateUser(c: Caller, u: { userId: string; name: string; roles: string[]; password: string }): Promise<UserInfo> {
     this.checkRoles(u.roles);
     this.checkPasswordRules(u.password, u.userId);
     const hash = await hashSecret(u.password);
@@ -194,12 +224,14 @@ export class SecurityService {
     }
   }
 
-  updateUser(c: Caller, change: { userId: string; name?: string; roles?: string[]; enabled?: boolean }): UserInfo {
+  private doUpdateUser(c: Caller, change: { userId: string; name?: string; roles?: string[]; enabled?: boolean }): UserInfo {
     const before = this.requireUser(change.userId);
     if (change.roles) this.checkRoles(change.roles);
     const self = c.userId?.toLowerCase() === before.id.toLowerCase();
-    if (self && (change.enabled === false || (change.roles && !change.roles.includes('admin') && before.roles.includes('admin')))) {
-      throw new ApiError({ code: 'refused', message: 'you cannot disable yourself or take away your own admin role: another administrator must do it' });
+    // Whatever the roles are called: nobody takes user management away from themselves.
+    const manages = (roles: readonly string[]) => grantsAllow(this.rolePolicy(roles).grants, 'users.manage');
+    if (self && (change.enabled === false || (change.roles && manages(before.roles) && !manages(change.roles)))) {
+      throw new ApiError({ code: 'refused', message: 'you cannot disable yourself or take away your own user management (admin) role: another administrator must do it' });
     }
     if (before.roles.includes('admin') && (change.enabled === false || (change.roles && !change.roles.includes('admin'))) && this.activeAdmins() <= 1) {
       throw new ApiError({ code: 'refused', message: `${before.id} is the last enabled administrator` });
@@ -210,7 +242,7 @@ export class SecurityService {
     return publicUser(after);
   }
 
-  async resetPassword(c: Caller, userId: string, password: string): Promise<UserInfo> {
+  private async doResetPassword(c: Caller, userId: string, password: string): Promise<UserInfo> {
     const user = this.requireUser(userId);
     this.checkPasswordRules(password, user.id);
     // Set by someone else: it ages at once, so the user picks their own at the next sign-in.
@@ -219,7 +251,7 @@ export class SecurityService {
     return publicUser(this.users.get(user.id)!);
   }
 
-  async setBadge(c: Caller, userId: string, badge: string | null, pin: string | undefined): Promise<UserInfo> {
+  private async doSetBadge(c: Caller, userId: string, badge: string | null, pin: string | undefined): Promise<UserInfo> {
     const user = this.requireUser(userId);
     if (badge !== null && pin === undefined) throw new ApiError({ code: 'bad_request', message: 'a badge needs a PIN (4 to 12 digits)' });
     const r = this.users.setBadge(user.id, badge, badge === null ? null : await hashSecret(pin!));
@@ -228,7 +260,7 @@ export class SecurityService {
     return publicUser(this.users.get(user.id)!);
   }
 
-  unlockUser(c: Caller, userId: string): UserInfo {
+  private doUnlockUser(c: Caller, userId: string): UserInfo {
     const user = this.requireUser(userId);
     this.users.clearFailures(user.id);
     this.recordBy(c, 'user.unlock', user.id, user.lockedUntil, null, `${user.failedAttempts} failed attempts cleared`);

@@ -28,6 +28,8 @@ alarms:
   definitions:
     - { id: EStop, type: discrete, tag: EStopOk, equals: false, priority: 1, message: Emergency stop pressed }
 security:
+  roles:
+    useradmin: { grants: [view, users.manage] }
   lockout: { attempts: 3, minutes: 5, unknownIdFailures: 3 }
   signatures:
     - { action: alarms.shelve, priorities: [1, 2], meaning: performed, comment: true }
@@ -105,4 +107,26 @@ test('3. the audit chain: verify passes, then an edit behind the app’s back is
   assert.match(bad.stdout, new RegExp(`BROKEN at record ${target}: its content does not match its hash`));
   const viaApi = await a.call('audit.verify', {});
   assert.deepEqual([viaApi.ok, viaApi.firstBad?.id], [false, target]);
+});
+
+test('4. nobody takes user management away from themselves, whatever the role is called; refused changes go on record', async () => {
+  const uma = await signedIn(rt, ['useradmin'], 'uma');
+  const self = await uma.conn.handle('users.update', { userId: 'uma', roles: ['viewer'] });
+  assert.equal(self.ok, false);
+  assert.ok(!self.ok && self.error.code === 'refused' && /your own user management/.test(self.error.message), JSON.stringify(self));
+  const a = await admin(rt);
+  const disable = await a.conn.handle('users.update', { userId: 'admin', enabled: false });
+  assert.ok(!disable.ok && disable.error.code === 'refused', JSON.stringify(disable));
+  const weak = await a.conn.handle('users.resetPassword', { userId: 'uma', password: 'short' });
+  assert.ok(!weak.ok && weak.error.code === 'bad_request', JSON.stringify(weak));
+  const refused = (await a.call('audit.query', { action: 'user.', limit: 20 })).entries.filter((e) => e.outcome === 'refused');
+  assert.deepEqual(
+    refused.map((e) => [e.user, e.action, e.target]).reverse(),
+    [
+      ['uma', 'user.update', 'uma'],
+      ['admin', 'user.update', 'admin'],
+      ['admin', 'user.resetPassword', 'uma'],
+    ],
+  );
+  assert.match(refused[0].detail, /at least \d+ characters/);
 });
