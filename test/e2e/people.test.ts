@@ -5,25 +5,24 @@
  * disable themselves (the screen prevents it and the runtime refuses it too), disables the
  * operator, and finds all of it in the audit trail (filtered, exported as CSV, chain verified).
  * A supervisor sees the audit trail only; an operator has no People tab and the runtime refuses
- * their direct `users.list`. Screenshots go to the system's temp folder (lineside-people-shots).
+ * their direct `users.list`. Screenshots go to test-results/ (people-*.png).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { callWithCookie, E2E_PASSWORD, pageCookie, signInPageAs } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
-import { tempDir, waitFor } from '../helpers/temp';
+import { repoRoot, tempDir, waitFor } from '../helpers/temp';
 
 let app: HeadlessProcess;
 let browser: Browser;
 let admin: Page;
 const others: BrowserContext[] = [];
 const tmp = tempDir();
-const shots = join(tmpdir(), 'lineside-people-shots');
+const shots = join(repoRoot(), 'test-results');
 const VIEWPORT = { width: 1280, height: 800 };
 const OPERATOR = 'op.ann';
 const BADGE = '04A1B2C3';
@@ -76,7 +75,7 @@ test('1. an administrator creates an operator through the UI; the dialog shows w
   assert.match(await dialog.locator('[data-testid="dialog-error"]').innerText(), /at least 8 characters/);
   await admin.fill('[data-testid="user-password"]', E2E_PASSWORD);
   await admin.fill('[data-testid="user-repeat"]', E2E_PASSWORD);
-  await admin.screenshot({ path: join(shots, 'user-dialog.png') });
+  await admin.screenshot({ path: join(shots, 'people-user-dialog.png') });
   await admin.click('[data-testid="dialog-submit"]');
   await dialog.waitFor({ state: 'detached' });
   const r = admin.locator(row(OPERATOR));
@@ -114,11 +113,11 @@ test('2. the administrator sets a badge + PIN; the operator signs in with it fro
   await admin.click('[data-testid="dialog-submit"]');
   assert.match(await dialog.locator('[data-testid="dialog-error"]').innerText(), /PINs differ/);
   await admin.fill('[data-testid="badge-pin-repeat"]', PIN);
-  await admin.screenshot({ path: join(shots, 'badge-dialog.png') });
+  await admin.screenshot({ path: join(shots, 'people-badge-dialog.png') });
   await admin.click('[data-testid="dialog-submit"]');
   await dialog.waitFor({ state: 'detached' });
   await admin.waitForSelector(`${row(OPERATOR)}[data-badge="true"]`);
-  await admin.screenshot({ path: join(shots, 'users-panel.png') });
+  await admin.screenshot({ path: join(shots, 'people-users-panel.png') });
 
   const op = await newPage();
   await op.click('[data-testid="session-sign-in"]');
@@ -153,7 +152,7 @@ test('3. the administrator cannot disable themselves; disabling the operator sig
   await admin.click('[data-testid="user-role-admin"]');
   await admin.click('[data-testid="user-role-operator"]');
   assert.match(await edit.locator('[data-testid="dialog-warning"]').innerText(), /own user management role/);
-  await admin.screenshot({ path: join(shots, 'user-dialog-self.png') });
+  await admin.screenshot({ path: join(shots, 'people-user-dialog-self.png') });
   assert.equal(await edit.locator('[data-testid="dialog-submit"]').isDisabled(), true);
   await admin.click('[data-testid="dialog-cancel"]');
   await edit.waitFor({ state: 'detached' });
@@ -175,7 +174,9 @@ test('3. the administrator cannot disable themselves; disabling the operator sig
 
 test('4. the audit trail shows the creation by the admin, filters by action, and verifies its chain', async () => {
   await admin.click('[data-testid="people-tab-audit"]');
-  const creation = admin.locator(`[data-testid="audit-row"][data-action="user.create"][data-target="${OPERATOR}"]`);
+  const creation = admin.locator(`[data-testid="audit-row"][data-action="user.create"][data-target="${OPERATOR}"][data-outcome="done"]`);
+  // the second try (the user exists already) is on record as refused
+  await admin.locator(`[data-testid="audit-row"][data-action="user.create"][data-target="${OPERATOR}"][data-outcome="refused"]`).waitFor({ timeout: 5000 });
   await creation.waitFor({ timeout: 5000 });
   assert.equal(await creation.getAttribute('data-user'), 'admin');
   assert.match(await creation.innerText(), /admin[\s\S]*user\.create[\s\S]*op\.ann[\s\S]*Ann Operator[\s\S]*Done/);
@@ -201,7 +202,7 @@ test('4. the audit trail shows the creation by the admin, filters by action, and
   await result.waitFor({ timeout: 10_000 });
   assert.equal(await result.getAttribute('data-ok'), 'true');
   assert.match(await result.innerText(), /Chain intact: \d+ records checked in \d+ ms/);
-  await admin.screenshot({ path: join(shots, 'audit-panel.png') });
+  await admin.screenshot({ path: join(shots, 'people-audit-panel.png') });
 });
 
 test('5. the CSV export downloads the filtered trail with its header and the creation', async () => {
@@ -210,7 +211,7 @@ test('5. the CSV export downloads the filtered trail with its header and the cre
   const file = await download.path();
   const lines = readFileSync(file, 'utf8').trim().split(/\r\n/);
   assert.equal(lines[0], 'id,time_utc,user,station,action,target,old_value,new_value,outcome,reason,detail,signed_by,signature_meaning,signature_time_utc,verified_by,hash');
-  const created = lines.find((l) => /,admin,[^,]*,user\.create,op\.ann,/.test(l));
+  const created = lines.find((l) => /,admin,[^,]*,user\.create,op\.ann,.*,done,/.test(l));
   assert.ok(created, `a row for the creation in\n${lines.join('\n')}`);
   assert.match(created, /Ann Operator/);
   assert.ok(lines.slice(1).every((l) => /,user\.[A-Za-z]+,op\.ann,/.test(l)), 'the export has the panel\'s filters');
@@ -225,7 +226,7 @@ test('6. a supervisor sees the audit trail but not the users', async () => {
   assert.equal(await sup.locator('[data-testid="people-users"]').count(), 0);
   assert.equal(await sup.locator('[data-testid="people-tab-users"]').count(), 0);
   assert.equal(await sup.locator('[data-testid="audit-export"]').isDisabled(), false, 'a supervisor may export');
-  await sup.screenshot({ path: join(shots, 'audit-supervisor.png') });
+  await sup.screenshot({ path: join(shots, 'people-audit-supervisor.png') });
   const [list] = await callWithCookie(app.url, await pageCookie(sup), [{ method: 'users.list', params: {} }]);
   assert.equal(list.error?.code, 'forbidden');
 });
@@ -254,7 +255,7 @@ test('8. a user locked out by wrong passwords is shown locked and unlocked by th
   await sup.waitFor();
   await waitFor('the lockout on screen', async () => (await sup.getAttribute('data-locked')) === 'true', 5000);
   assert.match(await sup.locator('[data-testid="user-lock"]').innerText(), /locked until (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2}/);
-  await admin.screenshot({ path: join(shots, 'users-locked.png') });
+  await admin.screenshot({ path: join(shots, 'people-users-locked.png') });
   await sup.locator('[data-testid="user-unlock"]').click();
   await admin.click('[data-testid="confirm-dialog"] [data-testid="dialog-submit"]');
   await admin.waitForSelector(`${row('supervisor')}[data-locked="false"]`);
@@ -266,7 +267,7 @@ test('8. a user locked out by wrong passwords is shown locked and unlocked by th
   await admin.fill('[data-testid="password-repeat"]', 'supervisor-2026');
   await admin.click('[data-testid="dialog-submit"]');
   assert.match(await dialog.locator('[data-testid="dialog-error"]').innerText(), /must not contain the user id/);
-  await admin.screenshot({ path: join(shots, 'password-dialog.png') });
+  await admin.screenshot({ path: join(shots, 'people-password-dialog.png') });
   await admin.fill('[data-testid="password-new"]', 'fresh-start-77');
   await admin.fill('[data-testid="password-repeat"]', 'fresh-start-77');
   await admin.click('[data-testid="dialog-submit"]');
