@@ -20,7 +20,7 @@ import { useSession } from './features/session/useSession';
 import { mayOpenPeople, PeopleScreen } from './features/people/PeopleScreen';
 import { SigningProvider } from './features/signatures/SigningProvider';
 import { IdleWarning, LockScreen } from './features/session/LockScreen';
-import { SessionProvider } from './features/session/SessionContext';
+import { SessionProvider } from './state/session-context';
 
 function OperatorScreen() {
   const { client } = useServices();

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { ApiError, type CallOptions, type LinesideClient } from '../../shared/api';
 import type { SessionState, SignatureInput } from '../../shared/security';
 import { requirementFrom, SigningCancelled, withSigning, type SigningRequest } from '../../renderer/features/signatures/signing-client';
-import { may } from '../../renderer/features/session/permission';
+import { may } from '../../renderer/state/permission';
 import { idleCountdown } from '../../renderer/features/session/idle-countdown';
 
 const REQUIRED = new ApiError({

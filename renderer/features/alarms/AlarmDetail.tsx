@@ -8,8 +8,8 @@ import { useAlarmContext } from './AlarmProvider';
 import { PriorityBadge } from './PriorityBadge';
 import { ReasonDialog } from './ReasonDialog';
 import { ShelveDialog } from './ShelveDialog';
-import { SignatureList } from '../signatures/SignatureList';
-import { useMay } from '../session/SessionContext';
+import { SignatureList } from '../../ui/SignatureList';
+import { useMay } from '../../state/session-context';
 
 type Dialog = null | 'shelve' | 'comment' | 'outOfService' | 'trend';
 

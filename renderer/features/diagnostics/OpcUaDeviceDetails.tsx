@@ -1,6 +1,6 @@
 import type { DeviceStatus } from '../../../shared/types';
 import { acquisitionText, certificateValidity, formatValidity, securityText } from './opcua-format';
-import { GuardedButton } from '../session/GuardedButton';
+import { GuardedButton } from '../../ui/GuardedButton';
 import { Thumbprint } from './Thumbprint';
 
 interface OpcUaDeviceDetailsProps {

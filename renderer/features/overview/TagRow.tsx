@@ -6,7 +6,7 @@ import { qualityDisplay } from './quality-display';
 import { QualityCell } from './QualityCell';
 import { ValueCell } from './ValueCell';
 import { WriteDialog } from '../writes/WriteDialog';
-import { useMay } from '../session/SessionContext';
+import { useMay } from '../../state/session-context';
 
 interface TagRowProps {
   tag: TagInfo;

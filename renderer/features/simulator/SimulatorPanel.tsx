@@ -1,7 +1,7 @@
 import { scenarioNames } from '../../../shared/api';
 import { useNow } from '../../state/useNow';
 import { DROPOUT_SECONDS, SCENARIO_LABELS } from './scenario-labels';
-import { GuardedButton } from '../session/GuardedButton';
+import { GuardedButton } from '../../ui/GuardedButton';
 import type { SimulatorControls } from './useSimulatorStatus';
 
 /** Demo and test controls for the built-in simulated line. Shown only when the runtime runs it. */

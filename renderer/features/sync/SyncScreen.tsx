@@ -4,7 +4,7 @@ import { useServices } from '../../state/services';
 import { useNow } from '../../state/useNow';
 import { formatAge } from '../overview/format';
 import { bytes, count, sinkStateLabel, sinkTone, STREAM_LABEL } from './sync-display';
-import { GuardedButton } from '../session/GuardedButton';
+import { GuardedButton } from '../../ui/GuardedButton';
 import { useQuarantine, useSyncStatus } from './useSyncStatus';
 
 /**

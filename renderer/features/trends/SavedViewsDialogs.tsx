@@ -3,7 +3,7 @@ import { ApiError } from '../../../shared/api';
 import type { TrendPen, TrendRangeSpec, TrendView } from '../../../shared/trend-api';
 import { useServices } from '../../state/services';
 import { formatDateTime, formatSpan, PRESET_LABELS } from './trend-range';
-import { GuardedButton } from '../session/GuardedButton';
+import { GuardedButton } from '../../ui/GuardedButton';
 import { useEscapeKey } from '../../ui/useEscapeKey';
 
 export function describeRange(r: TrendRangeSpec): string {

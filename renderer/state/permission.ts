@@ -1,4 +1,4 @@
-import { grantsAllow, permissionLabels, type PermissionName, type SessionState } from '../../../shared/security';
+import { grantsAllow, permissionLabels, type PermissionName, type SessionState } from '../../shared/security';
 
 /** Whether this session may do something, and if not, why, in words for a tooltip or a note. */
 export interface May {

@@ -1,5 +1,5 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import type { PermissionName, SessionState } from '../../../shared/security';
+import type { PermissionName, SessionState } from '../../shared/security';
 import { may, type May } from './permission';
 
 const SessionContext = createContext<SessionState | null>(null);

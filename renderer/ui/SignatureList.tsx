@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { SignatureRecord } from '../../../shared/security';
-import { useServices } from '../../state/services';
-import { formatClock, formatDate } from '../overview/format';
+import type { SignatureRecord } from '../../shared/security';
+import { useServices } from '../state/services';
+import { formatClock, formatDate } from '../features/overview/format';
 
 /**
  * The signatures given on a record (an alarm, a tag, a device), newest first: wherever a signed

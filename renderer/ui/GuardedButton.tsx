@@ -1,6 +1,6 @@
 import type { ButtonHTMLAttributes } from 'react';
-import type { PermissionName } from '../../../shared/security';
-import { useMay } from './SessionContext';
+import type { PermissionName } from '../../shared/security';
+import { useMay } from '../state/session-context';
 
 type GuardedButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { permission: PermissionName; area?: string | null };
 
