@@ -22,7 +22,7 @@ import { openDatabase } from '../historian/database';
 import { AuditTrail } from '../security/audit-trail';
 import { hashSecret } from '../security/password-hasher';
 import { UserExists, UserStore } from '../security/user-store';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, runCli, UsageError } from './args';
 
 const USAGE = `usage: npm run users -- <add|reset-password|unlock|list> [--data-dir <dir>] [options]
   add --id <user> --name "<printed name>" --role <role>[,<role>…]   password: first line of stdin
@@ -113,18 +113,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      console.error(`users: ${err.message}\n${USAGE}`);
-      process.exit(2);
-    }
-    if (err instanceof Refused || err instanceof UserExists) {
-      console.error(`users: ${err.message}`);
-      process.exit(1);
-    }
-    console.error(`users: ${(err as Error).stack ?? String(err)}`);
-    process.exit(1);
-  },
-);
+runCli('users', main, { usage: USAGE, isRefusal: (err) => err instanceof Refused || err instanceof UserExists });
