@@ -62,8 +62,9 @@ export interface HeavyQueryLimits {
  * synchronous part (~50 ms at most, see query.ts's budgets). All of that work runs on this one
  * thread anyway, so a second slot buys no throughput; it only let two parts meet in one turn
  * and stretch every request of a scan behind them. Measured (`npm run bench -- heavy-queries`,
- * 1,000 raw-sized calls, Modbus scan at 500 ms): with `overall: 2`, a p99 scan interval of
- * 1.2–2.4 s and 4–10 skipped scans; with 1, 0.67–0.71 s, 0–1 skipped, the calls done sooner.
+ * 1,000 raw-sized calls, Modbus scan at 500 ms, a busy 2-core machine): with `overall: 2`, a p99
+ * scan interval of 0.97–2.4 s and 2–10 skipped scans; with 1, 0.67–1.05 s and 0–3 skipped, the
+ * calls done in 14–18 s instead of 20–22 s (docs/database.md).
  */
 export const defaultHeavyQueryLimits: HeavyQueryLimits = { perConnection: 1, overall: 1, queuePerConnection: 16, queueOverall: 64 };
 
