@@ -9,8 +9,9 @@ import { run as alarms } from './scenarios/alarms';
 import { run as sync } from './scenarios/sync';
 import { run as trends } from './scenarios/trends';
 import { run as security } from './scenarios/security';
+import { run as heavyQueries } from './scenarios/heavy-queries';
 
-const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends, security };
+const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends, security, 'heavy-queries': heavyQueries };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -16,7 +16,9 @@
  *   between two heavy calls that start together.
  *
  * A call's heavy part may come later than its start (after the historian's flush): with two
- * running at once, at most two such parts can meet in one turn; hence `overall` stays small.
+ * running at once, two such parts can meet in one turn of the loop. A Modbus scan needs a turn
+ * per request (three for the demo's 500 ms group) after its timer's, so every part a turn holds
+ * delays it several times over: hence `overall` is 1 (see `defaultHeavyQueryLimits`).
  *
  *   call ──▶ slots free for its connection and overall? ── yes ──▶ (yield) run ──▶ done: next
  *                 │ no
@@ -56,12 +58,15 @@ export interface HeavyQueryLimits {
 }
 
 /**
- * Queries: sized so that the synchronous parts of the calls running at once (each ~50 ms at
- * most, see query.ts's budgets) stay well below a device's request timeout (500 ms in the demo
- * project) even when both become ready in the same turn of the event loop; one connection runs
- * one at a time, so it never holds every slot.
+ * Queries: one at a time in all, so a turn of the event loop holds at most one call's
+ * synchronous part (~50 ms at most, see query.ts's budgets). All of that work runs on this one
+ * thread anyway, so a second slot buys no throughput; it only let two parts meet in one turn
+ * and stretch every request of a scan behind them. Measured (`npm run bench -- heavy-queries`,
+ * 1,000 raw-sized calls, Modbus scan at 500 ms, a busy 2-core machine): with `overall: 2`, a p99
+ * scan interval of 0.97–2.4 s and 2–10 skipped scans; with 1, 0.67–1.05 s and 0–3 skipped, the
+ * calls done in 14–18 s instead of 20–22 s (docs/database.md).
  */
-export const defaultHeavyQueryLimits: HeavyQueryLimits = { perConnection: 1, overall: 2, queuePerConnection: 16, queueOverall: 64 };
+export const defaultHeavyQueryLimits: HeavyQueryLimits = { perConnection: 1, overall: 1, queuePerConnection: 16, queueOverall: 64 };
 
 /**
  * CSV exports (all under EXPORT_CONNECTION_KEY): long, but cut into short slices of their own

@@ -54,7 +54,7 @@ import { securityHandlers } from './security-api';
 import { parseSignature, signInAlarmValue, withSignInAlarm } from './security-wiring';
 import { METHOD_PERMISSIONS } from '../../shared/method-permissions';
 import { rolesOf } from '../config/security-schema';
-import { defaultExportLimits, EXPORT_CONNECTION_KEY, HeavyQueryGate } from './heavy-query-gate';
+import { defaultExportLimits, defaultHeavyQueryLimits, EXPORT_CONNECTION_KEY, HeavyQueryGate, type HeavyQueryLimits } from './heavy-query-gate';
 
 const log = createLogger('runtime');
 
@@ -71,6 +71,8 @@ export interface RuntimeOptions {
   simulator?: SimulatorOptions;
   /** instrumentation (benchmarks): sees every batch on the tag bus */
   onBatch?: (batch: readonly TagValue[]) => void;
+  /** the heavy history gate's limits (benchmarks compare them); default defaultHeavyQueryLimits */
+  heavyQueryLimits?: HeavyQueryLimits;
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost> {
@@ -267,7 +269,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   };
 
   // Heavy history calls and exports: bounded, queued, one per turn of the event loop (heavy-query-gate.ts).
-  const heavyQueries = new HeavyQueryGate();
+  const heavyQueries = new HeavyQueryGate(undefined, options.heavyQueryLimits ?? defaultHeavyQueryLimits);
   const exports = new HeavyQueryGate(new Set(), defaultExportLimits);
   let connections = 0;
 

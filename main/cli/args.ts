@@ -32,3 +32,30 @@ export function parseListen(text: string): { host: string; port: number } {
   if (port > 65535) throw new UsageError(`--listen port ${port} is beyond 65535`);
   return { host: m[1] ?? m[2], port };
 }
+
+export interface CliOptions {
+  /** printed after a UsageError's message */
+  usage?: string;
+  /** errors that are an expected refusal (exit 1, the message alone, no stack) */
+  isRefusal?: (err: unknown) => boolean;
+}
+
+/**
+ * Runs a command's `main` on the process's arguments and exits with the code it returns. A
+ * UsageError: `<name>: <message>` and the usage, exit 2; a refusal: `<name>: <message>`, exit 1;
+ * anything else is a bug: its stack, exit 1.
+ */
+export function runCli(name: string, main: (argv: string[]) => Promise<number>, o: CliOptions = {}): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof UsageError) {
+        process.stderr.write(`${name}: ${err.message}${o.usage === undefined ? '' : `\n${o.usage}`}\n`);
+        process.exit(2);
+      }
+      const refusal = o.isRefusal?.(err) ?? false;
+      process.stderr.write(`${name}: ${refusal ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
+      process.exit(1);
+    },
+  );
+}

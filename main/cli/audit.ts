@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { defaultDataDir } from '../app/paths';
 import { AuditTrail } from '../security/audit-trail';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, runCli, UsageError } from './args';
 
 const USAGE = 'usage: npm run audit -- verify [--data-dir <dir>]';
 
@@ -35,14 +35,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      console.error(`audit: ${err.message}\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(`audit: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+// Anything else that fails (no database there, not a Lineside one) is said in a line, without a stack.
+runCli('audit', main, { usage: USAGE, isRefusal: () => true });

@@ -13,7 +13,7 @@ import { DatabaseVersionError } from '../historian/database';
 import { listenWeb, ListenError, type WebShell } from '../shell/web';
 import { isLoopbackHost, tokenWeakness } from '../shell/web-security';
 import { createLogger } from '../util/log';
-import { parseArgs, parseListen, UsageError } from './args';
+import { parseArgs, parseListen, runCli, UsageError } from './args';
 
 const log = createLogger('headless');
 
@@ -113,11 +113,5 @@ export async function main(argv: readonly string[], behaviour: { quietListenErro
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`lineside: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  runCli('lineside', main);
 }

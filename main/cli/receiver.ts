@@ -14,7 +14,7 @@ import { startHttpReceiver, type HttpReceiver } from '../receiver/http-receiver'
 import { startMqttReceiver, type MqttReceiver } from '../receiver/mqtt-receiver';
 import { ReceiverStore, validateRecord } from '../receiver/receiver-store';
 import { createLogger } from '../util/log';
-import { parseArgs, parseListen, UsageError } from './args';
+import { parseArgs, parseListen, runCli, UsageError } from './args';
 
 const log = createLogger('receiver');
 
@@ -162,11 +162,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`receiver: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  runCli('receiver', main);
 }

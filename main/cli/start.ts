@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { appRoot } from '../app/paths';
 import { findElectronBinary } from '../shell/electron-binary';
 import { ListenError } from '../shell/web';
+import { runCli } from './args';
 import { main as headlessMain } from './headless';
 
 async function start(argv: string[]): Promise<number> {
@@ -34,10 +35,4 @@ async function start(argv: string[]): Promise<number> {
   return code;
 }
 
-start(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`lineside: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCli('lineside', start);

@@ -8,7 +8,7 @@
 import { ApiError } from '../../shared/api';
 import type { MethodName } from '../../shared/api-channels';
 import { ALLOWED_WHEN_LOCKED, METHOD_PERMISSIONS } from '../../shared/method-permissions';
-import { grantsAllow, permissionLabels, type SignatureInput, type SignatureRequirement } from '../../shared/security';
+import { grantsAllow, permissionLabels, type Grant, type SignatureInput, type SignatureRequirement } from '../../shared/security';
 import type { Clock } from '../util/clock';
 import type { AuditRecord } from './audit-trail';
 import type { Authenticator } from './authenticator';
@@ -28,7 +28,7 @@ export interface AccessGuardDeps {
   /** the write area of a writable tag (null: none; undefined: no such tag) */
   tagWriteArea: (tagId: string) => string | null | undefined;
   /** the grants of a set of roles */
-  grantsOf: (roles: readonly string[]) => readonly string[];
+  grantsOf: (roles: readonly string[]) => readonly Grant[];
   record: (r: AuditRecord) => void;
   clock: Clock;
 }
@@ -104,7 +104,7 @@ export class AccessGuard {
       if (!checked.ok) refuse('verification refused: the verifier’s user id or password is wrong, or the account is locked or disabled', 'unauthenticated');
       const vu = checked.user;
       const allowed =
-        req.verifierRoles.length > 0 ? vu.roles.some((r) => req.verifierRoles.includes(r)) : grantsAllow(this.d.grantsOf(vu.roles) as never, METHOD_PERMISSIONS[method]);
+        req.verifierRoles.length > 0 ? vu.roles.some((r) => req.verifierRoles.includes(r)) : grantsAllow(this.d.grantsOf(vu.roles), METHOD_PERMISSIONS[method]);
       if (!allowed) refuse(`${vu.name} may not verify this: it needs ${req.verifierRoles.length > 0 ? `one of the roles ${req.verifierRoles.join(', ')}` : `the ${METHOD_PERMISSIONS[method]} permission`}`, 'unauthenticated');
       verifier = { user: vu, comment: v.comment ?? '' };
     }

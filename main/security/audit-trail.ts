@@ -108,7 +108,8 @@ export interface AuditFilter {
   target?: string;
 }
 
-interface Row {
+/** A record's columns as stored (what its hash covers, before the chain's own columns). */
+interface StoredRecord {
   id: number;
   ts: number;
   user: string;
@@ -121,6 +122,9 @@ interface Row {
   station: string;
   reason: string;
   signature_id: number | null;
+}
+
+interface Row extends StoredRecord {
   prev_hash: string;
   hash: string;
 }
@@ -133,7 +137,8 @@ interface SignedRow extends Row {
   sig_verified_by: string | null;
 }
 
-function contentOf(r: Row): ChainedContent {
+/** What a record's hash covers, from its stored columns: the one definition, for append and verify. */
+function contentOf(r: StoredRecord): ChainedContent {
   return {
     id: r.id,
     ts: r.ts,
@@ -151,6 +156,11 @@ function contentOf(r: Row): ChainedContent {
 }
 
 const VERIFY_BATCH = 20_000;
+
+/** Records with the signature they carry (and who verified it), as the trail is shown: add WHERE, ORDER and LIMIT. */
+const SELECT_SIGNED = `SELECT a.*, s.user_id AS sig_user, s.printed_name AS sig_name, s.meaning AS sig_meaning, s.ts AS sig_ts,
+    (SELECT v.printed_name FROM signatures v WHERE v.verifies = s.id LIMIT 1) AS sig_verified_by
+  FROM audit a LEFT JOIN signatures s ON s.id = a.signature_id`;
 
 export class AuditTrail {
   private readonly last;
@@ -175,24 +185,23 @@ export class AuditTrail {
     // (the users CLI beside a running app) can never fork the chain.
     this.append = db.transaction((r: AuditRecord) => {
       const prev = this.last.get() as { id: number; hash: string } | undefined;
-      const content: ChainedContent = {
+      const c: StoredRecord = {
         id: (prev?.id ?? 0) + 1,
         ts: r.ts,
         user: r.user,
         action: r.action,
         target: r.target,
-        oldValue: json(r.oldValue),
-        newValue: json(r.newValue),
+        old_value: json(r.oldValue),
+        new_value: json(r.newValue),
         outcome: r.outcome,
         detail: r.detail,
         station: r.station ?? '',
         reason: r.reason ?? '',
-        signatureId: r.signatureId ?? null,
+        signature_id: r.signatureId ?? null,
       };
       const prevHash = prev?.hash ?? CHAIN_START;
-      const hash = chainHash(prevHash, content);
-      const c = content;
-      this.insert.run(c.id, c.ts, c.user, c.action, c.target, c.oldValue, c.newValue, c.outcome, c.detail, c.station, c.reason, c.signatureId, prevHash, hash);
+      const hash = chainHash(prevHash, contentOf(c));
+      this.insert.run(c.id, c.ts, c.user, c.action, c.target, c.old_value, c.new_value, c.outcome, c.detail, c.station, c.reason, c.signature_id, prevHash, hash);
       return c.id;
     });
   }
@@ -225,17 +234,11 @@ export class AuditTrail {
     else if (f.target) add("a.target LIKE ? ESCAPE '\\'", `%${like(f.target)}%`);
     if (beforeId !== undefined) add('a.id < ?', beforeId);
     const rows = this.db
-      .prepare(`${this.selectSql()} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT ?`)
+      .prepare(`${SELECT_SIGNED} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT ?`)
       .all(...args, limit + 1) as SignedRow[];
     const more = rows.length > limit;
     const entries = rows.slice(0, limit).map(toEntry);
     return { entries, nextBeforeId: more ? entries[entries.length - 1].id : null };
-  }
-
-  private selectSql(): string {
-    return `SELECT a.*, s.user_id AS sig_user, s.printed_name AS sig_name, s.meaning AS sig_meaning, s.ts AS sig_ts,
-              (SELECT v.printed_name FROM signatures v WHERE v.verifies = s.id LIMIT 1) AS sig_verified_by
-            FROM audit a LEFT JOIN signatures s ON s.id = a.signature_id`;
   }
 
   /**

@@ -6,7 +6,7 @@
  * answer does not tell which user ids exist.
  */
 import type { Clock } from '../util/clock';
-import { verifyDecoy, verifySecret } from './password-hasher';
+import { prepareDecoy, verifyDecoy, verifySecret } from './password-hasher';
 import type { StoredUser, UserStore } from './user-store';
 
 export const SIGN_IN_REFUSED = 'Sign-in refused: the user id or password is wrong, or the account is locked or disabled.';
@@ -40,7 +40,10 @@ export class Authenticator {
     private readonly clock: Clock,
     private readonly policy: LockoutPolicy,
     private readonly alerts: SecurityAlerts,
-  ) {}
+  ) {
+    // The decoy hash for unknown user ids, made now rather than on the first one (password-hasher.ts).
+    prepareDecoy().catch(() => undefined);
+  }
 
   async password(userId: string, password: string, station: string): Promise<CheckResult> {
     const user = this.users.get(userId);

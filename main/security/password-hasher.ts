@@ -45,11 +45,27 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** A hash of nothing anyone knows, checked for unknown users so both answers take as long. */
+/**
+ * A hash of nothing anyone knows, checked for unknown users so both answers take as long. Made
+ * once per process, ahead of the first sign-in (`prepareDecoy`, which the Authenticator calls
+ * when it is built): made on first use, the first unknown user id would take a hash and a
+ * check, twice as long as a known one, and say so to whoever times it.
+ */
 let decoy: Promise<string> | null = null;
+export function prepareDecoy(): Promise<string> {
+  if (decoy === null) {
+    const made = hashSecret(randomBytes(16).toString('hex'));
+    decoy = made;
+    // A failure (scrypt out of memory) is met again by the sign-in that awaits it, and tried anew then.
+    made.catch(() => {
+      if (decoy === made) decoy = null;
+    });
+  }
+  return decoy;
+}
+
 export async function verifyDecoy(secret: string): Promise<false> {
-  decoy ??= hashSecret(randomBytes(16).toString('hex'));
-  await verifySecret(secret, await decoy);
+  await verifySecret(secret, await prepareDecoy());
   return false;
 }
 

@@ -7,17 +7,8 @@
 import type Database from 'better-sqlite3';
 import type { SignatureMeaning, SignatureRecord } from '../../shared/security';
 
-export interface NewSignature {
-  ts: number;
-  userId: string;
-  printedName: string;
-  meaning: SignatureMeaning;
-  comment: string;
-  action: string;
-  target: string;
-  contentHash: string;
-  verifies?: number;
-}
+/** A signature as it is made: the record without what the store assigns (id, the audit link later), and the one it verifies, if any. */
+export type NewSignature = Omit<SignatureRecord, 'id' | 'auditId'> & { verifies?: number };
 
 interface Row {
   id: number;
