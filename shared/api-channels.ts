@@ -58,10 +58,23 @@ export const methodNames = [
   'audit.csv',
   'audit.verify',
   'signatures.forTarget',
+  'instructions.list',
+  'instructions.version',
+  'instructions.reload',
+  'instructions.submit',
+  'instructions.reject',
+  'instructions.approve',
+  'instructions.release',
+  'instructions.retire',
+  'runs.start',
+  'runs.get',
+  'runs.complete',
+  'runs.abort',
+  'runs.list',
 ] as const;
 export type MethodName = (typeof methodNames)[number];
 
-export const eventNames = ['values', 'devices', 'alarms', 'session'] as const;
+export const eventNames = ['values', 'devices', 'alarms', 'session', 'run'] as const;
 
 export const IPC_EVENT_CHANNEL = 'lineside:event';
 export function ipcChannelFor(method: MethodName): string {

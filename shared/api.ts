@@ -13,6 +13,7 @@ import { alarmApiParams, type AlarmApiEvents, type AlarmApiResults } from './ala
 import { syncApiParams, type SyncApiResults } from './sync-api';
 import { trendApiParams, type TrendApiResults } from './trend-api';
 import { securityApiParams, type SecurityApiEvents, type SecurityApiResults } from './security-api';
+import { instructionApiParams, type InstructionApiEvents, type InstructionApiResults } from './instructions-api';
 import type { SignatureInput } from './security';
 import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
 
@@ -33,6 +34,7 @@ export const apiParams = {
   ...syncApiParams,
   ...trendApiParams,
   ...securityApiParams,
+  ...instructionApiParams,
   'app.info': z.object({}).strict(),
   'tags.list': z.object({}).strict(),
   'values.snapshot': z.object({ tagIds: z.array(tagId).max(100_000).optional() }).strict(),
@@ -177,7 +179,7 @@ export interface TagWriteResult {
   ts: EpochMs;
 }
 
-export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults, SecurityApiResults {
+export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults, SecurityApiResults, InstructionApiResults {
   'app.info': AppInfo;
   'tags.list': TagInfo[];
   'values.snapshot': TagValue[];
@@ -197,7 +199,7 @@ export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiRes
 export type ResultOf<M extends MethodName> = ApiResults[M];
 
 /** What the runtime pushes. Values come as coalesced frames, never one message per value. */
-export interface ApiEvents extends AlarmApiEvents, SecurityApiEvents {
+export interface ApiEvents extends AlarmApiEvents, SecurityApiEvents, InstructionApiEvents {
   values: { values: TagValue[] };
   devices: { devices: DeviceStatus[] };
 }

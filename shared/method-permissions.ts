@@ -65,6 +65,19 @@ export const METHOD_PERMISSIONS: Record<MethodName, PermissionName> = {
   'audit.csv': 'audit.export',
   'audit.verify': 'audit.view',
   'signatures.forTarget': 'view',
+  'instructions.list': 'view',
+  'instructions.version': 'view',
+  'instructions.reload': 'instructions.review',
+  'instructions.submit': 'instructions.review',
+  'instructions.reject': 'instructions.review',
+  'instructions.approve': 'instructions.approve',
+  'instructions.release': 'instructions.release',
+  'instructions.retire': 'instructions.release',
+  'runs.start': 'instructions.run',
+  'runs.get': 'view',
+  'runs.complete': 'instructions.run',
+  'runs.abort': 'instructions.run',
+  'runs.list': 'view',
 };
 
 /**

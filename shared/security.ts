@@ -29,6 +29,10 @@ export const permissionNames = [
   'users.manage',
   'audit.view',
   'audit.export',
+  'instructions.run',
+  'instructions.review',
+  'instructions.approve',
+  'instructions.release',
 ] as const;
 export type PermissionName = (typeof permissionNames)[number];
 /** A permission as a role grants it: a name, or an area-scoped tag write. */
@@ -56,19 +60,23 @@ export const permissionLabels: Record<PermissionName, string> = {
   'users.manage': 'manage users',
   'audit.view': 'see the audit trail',
   'audit.export': 'export the audit trail',
+  'instructions.run': 'run work instructions',
+  'instructions.review': 'submit, reject and reload work instructions',
+  'instructions.approve': 'approve work instruction versions',
+  'instructions.release': 'release and retire work instruction versions',
 };
 
 export const defaultRoleNames = ['viewer', 'operator', 'maintenance', 'engineer', 'supervisor', 'admin'] as const;
 
-const OPERATOR: Grant[] = ['view', 'tags.write', 'alarms.acknowledge', 'alarms.shelve', 'alarms.comment', 'alarms.reset', 'trends.views'];
+const OPERATOR: Grant[] = ['view', 'tags.write', 'alarms.acknowledge', 'alarms.shelve', 'alarms.comment', 'alarms.reset', 'trends.views', 'instructions.run'];
 
 /** The roles shipped; a project can change what each may do and add its own. */
 export const defaultRoles: Record<(typeof defaultRoleNames)[number], Grant[]> = {
   viewer: ['view'],
   operator: OPERATOR,
   maintenance: [...OPERATOR, 'sync.quarantine', 'simulator.control'],
-  engineer: [...OPERATOR, 'sync.quarantine', 'simulator.control', 'alarms.outOfService', 'opcua.trustCertificate'],
-  supervisor: [...OPERATOR, 'alarms.outOfService', 'audit.view', 'audit.export'],
+  engineer: [...OPERATOR, 'sync.quarantine', 'simulator.control', 'alarms.outOfService', 'opcua.trustCertificate', 'instructions.review', 'instructions.approve', 'instructions.release'],
+  supervisor: [...OPERATOR, 'alarms.outOfService', 'audit.view', 'audit.export', 'instructions.approve'],
   admin: [...permissionNames],
 };
 

@@ -2,7 +2,7 @@
  * The composition root: builds the runtime from a project file and hands a RuntimeHost to a
  * shell. The only place that knows every module.
  */
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { exportCsv } from '../historian/export-csv';
 import {
@@ -17,7 +17,7 @@ import {
   type ParsedParamsOf,
   type ResultOf,
 } from '../../shared/api';
-import type { DeviceStatus, TagValue } from '../../shared/types';
+import type { Actor, DeviceStatus, TagValue } from '../../shared/types';
 import { AcquisitionService } from '../acquisition/acquisition-service';
 import { loadProjectFile } from '../config/project-loader';
 import type { Project } from '../config/project-schema';
@@ -54,6 +54,12 @@ import { securityHandlers } from './security-api';
 import { parseSignature, signInAlarmValue, withSignInAlarm } from './security-wiring';
 import { METHOD_PERMISSIONS } from '../../shared/method-permissions';
 import { rolesOf } from '../config/security-schema';
+import { InstructionService } from '../instructions/instruction-service';
+import { loadInstructionFolders } from '../config/instruction-files';
+import { RunEngine } from '../instructions/run-engine';
+import { RunStore } from '../instructions/run-store';
+import { VersionStore } from '../instructions/version-store';
+import { instructionHandlers, instructionSignatures } from './instructions-api';
 import { defaultExportLimits, defaultHeavyQueryLimits, EXPORT_CONNECTION_KEY, HeavyQueryGate, type HeavyQueryLimits } from './heavy-query-gate';
 
 const log = createLogger('runtime');
@@ -167,13 +173,50 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   });
   alarms.ingest([signInAlarmValue(false, clock.now())]);
   const alarmPriority = new Map(project.alarms.definitions.map((d) => [d.id, d.priority]));
+  const writes = new WriteService({
+    tags: project.tags.filter((t) => enabled.has(t.device)).map(toWritableTag),
+    drivers,
+    current: (id) => cache.get(id),
+    publish: (batch) => bus.publish(batch),
+    record: (w) => record({ ts: w.ts, user: w.user, station: w.station, signatureId: w.signatureId, action: 'tag.write', target: w.tagId, oldValue: w.oldValue, newValue: w.newValue, outcome: w.outcome, detail: w.detail }),
+    clock,
+  });
+
+  // Work instructions (docs/instructions.md): versions from the project's folders, runs gated on live values.
+  const instructionAudit = (r: { ts: number; actor: Actor; action: string; target: string; newValue: unknown; detail: string }) =>
+    record({ ts: r.ts, user: r.actor.user, station: r.actor.station, signatureId: r.actor.signatureId, action: r.action, target: r.target, oldValue: null, newValue: r.newValue, outcome: 'done', detail: r.detail });
+  const versions = new VersionStore(db, project.instructions.approvals);
+  const instructions = new InstructionService({
+    versions,
+    clock,
+    load: () =>
+      loadInstructionFolders(resolve(dirname(projectFile), project.instructions.folder), {
+        tags: new Map(project.tags.map((t) => [t.id, { writable: t.writable }])),
+        alarms: new Set(project.alarms.definitions.map((d) => d.id)),
+      }),
+    audit: instructionAudit,
+    log: createLogger('instructions'),
+  });
+  const runs = new RunEngine({
+    versions,
+    runs: new RunStore(db),
+    clock,
+    read: (id) => cache.get(id),
+    write: (tagId, value, actor) => writes.write(tagId, value, actor),
+    changed: (runId) => {
+      const v = runs.view(runId);
+      emit({ event: 'run', data: { runId, state: v.run.state, currentStepId: v.run.currentStepId } });
+    },
+    audit: instructionAudit,
+  });
+  bus.subscribe((b) => runs.onValues(b));
   const writeAreas = new Map(project.tags.filter((t) => t.writable).map((t) => [t.id, t.writeArea ?? null]));
   const guard = new AccessGuard({
     sessions: security.sessions,
     users: security.users,
     authenticator: security.authenticator,
     signatures,
-    policy: new SignaturePolicy(project.security.signatures, { alarmPriority: (id) => alarmPriority.get(id) ?? null }),
+    policy: new SignaturePolicy(project.security.signatures, { alarmPriority: (id) => alarmPriority.get(id) ?? null, required: instructionSignatures(runs) }),
     tagWriteArea: (tagId) => writeAreas.get(tagId),
     grantsOf: (roles) => security.rolePolicy(roles).grants,
     record,
@@ -190,15 +233,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   const sync = createSync({ project, db, historian, clock, log: createLogger('sync') });
   sync.start();
   acquisition.onDeviceStatus(deviceToAlarms);
-  const writes = new WriteService({
-    tags: project.tags.filter((t) => enabled.has(t.device)).map(toWritableTag),
-    drivers,
-    current: (id) => cache.get(id),
-    publish: (batch) => bus.publish(batch),
-    record: (w) => record({ ts: w.ts, user: w.user, station: w.station, signatureId: w.signatureId, action: 'tag.write', target: w.tagId, oldValue: w.oldValue, newValue: w.newValue, outcome: w.outcome, detail: w.detail }),
-    clock,
-  });
-
   const info: AppInfo = {
     product: 'Lineside',
     version,
@@ -261,6 +295,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     ...trendViewHandlers({ store: trendViews, clock, record }),
     ...syncHandlers(sync, () => clock.now(), (r) => record({ ...r, oldValue: null, newValue: null, outcome: 'done' })),
     ...securityHandlers({ security, audit, signatures }),
+    ...instructionHandlers(instructions, runs),
     'simulator.dropout': (p) => {
       const sim = requireSimulator();
       sim.dropout(p.seconds * 1000);

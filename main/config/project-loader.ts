@@ -26,9 +26,10 @@ export class ProjectFileError extends Error {
   constructor(
     readonly file: string,
     readonly issues: ProjectIssue[],
+    what = 'project file',
   ) {
     super(
-      `${file}: invalid project file\n` +
+      `${file}: invalid ${what}\n` +
         issues
           .map((i) => `  ${file}${i.line !== null ? `:${i.line}:${i.column}` : ''} ${i.path || '(document)'}: ${i.message}`)
           .join('\n'),
@@ -50,6 +51,26 @@ export function loadProjectFile(file: string): Project {
 }
 
 export function parseProjectText(text: string, file = '<project>'): Project {
+  return parseYamlText(text, file, projectSchema, 'project file', (project) => [
+    ...checkReferences(project),
+    ...checkAlarmReferences(project),
+    // TLS files relative to the project file (to the working folder for text without a file)
+    ...checkSyncFiles(project.sync, file === '<project>' ? process.cwd() : dirname(file)),
+  ]);
+}
+
+/**
+ * A YAML document validated by `schema`, then by `cross` (checks that need the whole of it);
+ * every issue is reported with its path, line and column in `file` (a ProjectFileError naming
+ * `what` the file is). Shared by the project file and the files that go with it.
+ */
+export function parseYamlText<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  what: string,
+  cross: (data: z.output<S>) => { path: (string | number)[]; message: string }[] = () => [],
+): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -59,20 +80,16 @@ export function parseProjectText(text: string, file = '<project>'): Project {
         const pos = e.linePos?.[0];
         return { path: '', line: pos?.line ?? null, column: pos?.col ?? null, message: `YAML syntax: ${e.message.split('\n')[0]}` };
       }),
+      what,
     );
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
-  const parsed = projectSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new ProjectFileError(file, parsed.error.issues.map((i) => issueAt(doc, lineCounter, i.path, describeIssue(i))));
+    throw new ProjectFileError(file, parsed.error.issues.map((i) => issueAt(doc, lineCounter, i.path, describeIssue(i))), what);
   }
-  const crossIssues = [
-    ...checkReferences(parsed.data),
-    ...checkAlarmReferences(parsed.data),
-    // TLS files relative to the project file (to the working folder for text without a file)
-    ...checkSyncFiles(parsed.data.sync, file === '<project>' ? process.cwd() : dirname(file)),
-  ].map((c) => issueAt(doc, lineCounter, c.path, c.message));
-  if (crossIssues.length > 0) throw new ProjectFileError(file, crossIssues);
+  const crossIssues = cross(parsed.data).map((c) => issueAt(doc, lineCounter, c.path, c.message));
+  if (crossIssues.length > 0) throw new ProjectFileError(file, crossIssues, what);
   return parsed.data;
 }
 

@@ -2,6 +2,7 @@
  * The project file: one YAML document describing connections (devices) and tags.
  * Alarms, trends and instructions are added by later issues as further top-level sections.
  */
+import { instructionsSectionSchema } from './instructions-section';
 import { z } from 'zod';
 
 const id = z
@@ -214,6 +215,7 @@ export const projectSchema = z
     shifts: shiftsSchema.default(() => [...defaultShiftStarts]),
     /** roles, sign-in rules and the actions that need a signature (docs/security.md) */
     security: securitySectionSchema.prefault({}),
+    instructions: instructionsSectionSchema,
   })
   .strict();
 

@@ -124,7 +124,9 @@ export class AccessGuard {
 /** The target a record of this call names: the tag, the alarm, the device, the user … */
 export function targetOf(method: MethodName, params: unknown): string {
   const p = (params ?? {}) as Record<string, unknown>;
-  for (const k of ['tagId', 'alarmId', 'deviceId', 'userId', 'name', 'scenario']) if (typeof p[k] === 'string') return p[k];
+  for (const k of ['tagId', 'alarmId', 'deviceId', 'userId', 'name', 'scenario', 'instructionId']) if (typeof p[k] === 'string') return p[k];
+  if (typeof p.runId === 'number') return `run ${p.runId}`;
+  if (typeof p.hash === 'string') return `version ${p.hash.slice(0, 12)}`;
   if (Array.isArray(p.alarmIds)) return p.alarmIds.length === 1 ? String(p.alarmIds[0]) : `${p.alarmIds.length} alarms`;
   return method.split('.')[0];
 }

@@ -11,6 +11,11 @@ import type { SignatureRule } from './security-settings';
 export interface SignatureFacts {
   /** the priority of an alarm (null: unknown alarm) */
   alarmPriority(alarmId: string): number | null;
+  /**
+   * Signatures that the actions themselves require, whatever the project's rules say: approving
+   * and releasing an instruction version, a signature step of a run (main/instructions).
+   */
+  required?(method: MethodName, params: unknown): SignatureRequirement | null;
 }
 
 export class SignaturePolicy {
@@ -20,6 +25,8 @@ export class SignaturePolicy {
   ) {}
 
   requirementFor(method: MethodName, params: unknown): SignatureRequirement | null {
+    const own = this.facts.required?.(method, params) ?? null;
+    if (own !== null) return own;
     const p = params as Record<string, unknown>;
     for (const r of this.rules) {
       if (r.action !== method) continue;

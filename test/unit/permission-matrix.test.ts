@@ -87,6 +87,19 @@ const SAMPLE: Record<MethodName, unknown> = {
   'audit.csv': {},
   'audit.verify': {},
   'signatures.forTarget': { target: 'A.H' },
+  'instructions.list': {},
+  'instructions.version': { hash: '0'.repeat(64) },
+  'instructions.reload': {},
+  'instructions.submit': { hash: '0'.repeat(64) },
+  'instructions.reject': { hash: '0'.repeat(64), reason: 'matrix test' },
+  'instructions.approve': { hash: '0'.repeat(64) },
+  'instructions.release': { hash: '0'.repeat(64) },
+  'instructions.retire': { hash: '0'.repeat(64), reason: 'matrix test' },
+  'runs.start': { instructionId: 'no-such-instruction' },
+  'runs.get': { runId: 999 },
+  'runs.complete': { runId: 999, stepId: 'x' },
+  'runs.abort': { runId: 999, reason: 'matrix test' },
+  'runs.list': {},
 };
 // These change the caller's own session: run last, or on a session of their own.
 const SESSION_CHANGING = new Set<MethodName>(['session.signIn', 'session.signInBadge', 'session.signOut', 'session.lock', 'session.unlock', 'session.changePassword']);
