@@ -25,7 +25,7 @@ const nodeBuiltins = new Set(builtinModules);
  * - `npm`: `'*'` for any package, or a list of names; `name-*` allows a family (node-opcua-*).
  * `electron` is never granted here: it is allowed only in preload/ and main/shell/electron*.
  */
-const browserLibs = ['react', 'react-dom', 'uplot', 'zod'];
+const browserLibs = ['react', 'react-dom', 'uplot', 'zod', 'markdown-it'];
 
 /** @type {Record<string, {internal: string[], files?: string[], deny?: string[], builtins: boolean, npm: '*' | string[]}>} */
 export const layerPolicy = {

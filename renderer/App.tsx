@@ -19,6 +19,7 @@ import { MessageLine } from './ui/MessageLine';
 import { useSession } from './features/session/useSession';
 import { mayOpenPeople, PeopleScreen } from './features/people/PeopleScreen';
 import { SigningProvider } from './features/signatures/SigningProvider';
+import { InstructionsScreen, type InstructionRequest } from './features/instructions/InstructionsScreen';
 import { IdleWarning, LockScreen } from './features/session/LockScreen';
 import { SessionProvider } from './state/session-context';
 
@@ -35,6 +36,12 @@ function OperatorScreen() {
     initialTrend === null ? null : { pens: initialTrend.pens, window: initialTrend.window, seq: 0 },
   );
   const simulator = useSimulatorStatus(info?.simulator === true, generation);
+  const [instructionRequest, setInstructionRequest] = useState<InstructionRequest | null>(null);
+  /** An alarm's procedure: the Instructions screen with that instruction started (or its run opened). */
+  const openProcedure = useCallback((instructionId: string, trigger: string) => {
+    setInstructionRequest((r) => ({ instructionId, trigger, seq: (r?.seq ?? 0) + 1 }));
+    setScreen('instructions');
+  }, []);
 
   const trendTag = useMemo(() => {
     if (tags === null) return null;
@@ -67,19 +74,21 @@ function OperatorScreen() {
   return (
     <SessionProvider session={session}>
       <SigningProvider signer={session?.user ?? null}>
-        <AlarmProvider generation={generation} sessionKey={sessionKey} openLiveTrend={openLiveTrend} openTrend={openTrend}>
+        <AlarmProvider generation={generation} sessionKey={sessionKey} openLiveTrend={openLiveTrend} openTrend={openTrend} openProcedure={openProcedure}>
           <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
             <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} />
             {view === 'disconnected' && <DisconnectedBanner />}
             {idleWarningMs !== null && <IdleWarning leftMs={idleWarningMs} />}
             <AlarmBanner onOpenSummary={() => setScreen('alarms')} />
-            {screen !== 'trends' && <DeviceStrip devices={devices} />}
+            {screen !== 'trends' && screen !== 'instructions' && <DeviceStrip devices={devices} />}
             {session?.locked === true ? (
               <LockScreen session={session} onSession={setSession} />
             ) : screen === 'trends' ? (
               <TrendsScreen tags={tags} generation={generation} connection={view} shiftStarts={info?.shiftStarts ?? ['06:00', '14:00', '22:00']} request={trendRequest} />
             ) : screen === 'alarms' ? (
               <AlarmsScreen />
+            ) : screen === 'instructions' ? (
+              <InstructionsScreen generation={generation} request={instructionRequest} />
             ) : screen === 'diagnostics' ? (
               <DiagnosticsScreen generation={generation} />
             ) : screen === 'upstream' ? (

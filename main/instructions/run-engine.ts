@@ -58,6 +58,8 @@ export class RunEngine {
   private readonly watches = new Map<number, Watch>();
   /** when each running run's current step became current */
   private readonly since = new Map<number, number>();
+  /** who has each running run now: the last person who started it or did a step */
+  private readonly holder = new Map<number, { userId: string; name: string }>();
 
   constructor(private readonly d: RunEngineDeps) {
     // Runs that were going when the runtime stopped go on where they were.
@@ -93,6 +95,7 @@ export class RunEngine {
     });
     this.d.audit({ ts: now, actor: caller.actor, action: 'instruction.start', target: def.id, newValue: { run: id, version: version.info.number, hash: version.info.hash }, detail: trigger });
     const run = this.d.runs.get(id)!;
+    this.holder.set(id, { userId: caller.userId, name: caller.name });
     this.arm(run);
     this.evaluateWatch(id);
     return this.view(id);
@@ -159,6 +162,7 @@ export class RunEngine {
       signatureIds: caller.signatureId === null ? [] : [caller.signatureId],
     };
     await this.checkStep(step, input, caller, result);
+    this.holder.set(runId, { userId: caller.userId, name: caller.name });
     result.doneAt = this.d.clock.now();
     this.commit(run, def, index, result);
     return this.view(runId);
@@ -171,6 +175,7 @@ export class RunEngine {
     const now = this.d.clock.now();
     this.d.runs.abort(runId, why, now);
     this.disarm(runId);
+    this.holder.delete(runId);
     this.d.audit({ ts: now, actor: caller.actor, action: 'instruction.abort', target: run.instructionId, newValue: { run: runId, step: run.currentStepId }, detail: why });
     this.d.changed(runId);
     return this.view(runId);
@@ -306,10 +311,11 @@ export class RunEngine {
     const index = def.steps.findIndex((s) => s.id === w.step.id);
     // The condition held: done by whoever has the run now (the last person who did a step).
     const last = run.results.at(-1);
+    const holder = this.holder.get(runId) ?? (last ? { userId: last.userId, name: last.printedName } : { userId: run.startedBy, name: run.startedBy });
     const result: StepResult = {
       stepId: w.step.id,
-      userId: last?.userId ?? run.startedBy,
-      printedName: last?.printedName ?? run.startedBy,
+      userId: holder.userId,
+      printedName: holder.name,
       startedAt: this.since.get(runId) ?? run.startedAt,
       doneAt: evidence.at,
       outcome: 'done',

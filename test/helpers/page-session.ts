@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 
 export const E2E_PASSWORD = 'line-side-2026';
 
-export async function callWithCookie(appUrl: string, cookie: string, calls: { method: string; params: unknown }[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }[]> {
+export async function callWithCookie(appUrl: string, cookie: string, calls: { method: string; params: unknown; signature?: unknown }[]): Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }[]> {
   const url = new URL(appUrl);
   const token = new URLSearchParams(url.hash.slice(1)).get('token');
   const ws = new WebSocket(`ws://${url.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`, { headers: { Cookie: cookie } });
@@ -29,7 +29,7 @@ export async function callWithCookie(appUrl: string, cookie: string, calls: { me
           }
         };
         ws.on('message', onMessage);
-        ws.send(JSON.stringify({ id: i + 1, method: c.method, params: c.params }));
+        ws.send(JSON.stringify({ id: i + 1, method: c.method, params: c.params, signature: c.signature }));
       });
       replies.push(reply);
     }

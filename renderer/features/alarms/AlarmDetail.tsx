@@ -15,7 +15,7 @@ type Dialog = null | 'shelve' | 'comment' | 'outOfService' | 'trend';
 
 /** The selected alarm: what it means, what to do, what happened, and every action on it. */
 export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: () => void }) {
-  const { actions, model, openLiveTrend, openTrend } = useAlarmContext();
+  const { actions, model, openLiveTrend, openTrend, openProcedure } = useAlarmContext();
   const [dialog, setDialog] = useState<Dialog>(null);
   const outOfService = useMay('alarms.outOfService');
   if (row === null) {
@@ -113,7 +113,9 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
                     {def.procedure}
                   </a>
                 ) : (
-                  <strong>{def.procedure}</strong>
+                  <button type="button" className="toggle alarm-response__procedure-link" onClick={() => openProcedure(def.procedure!, `alarm ${def.id}`)} data-testid="detail-procedure" title="Open the work instruction, started from this alarm">
+                    {def.procedure} ▸
+                  </button>
                 )}
               </p>
             )}

@@ -23,6 +23,8 @@ interface AlarmContextValue {
   openLiveTrend: (tagId: string) => void;
   /** the Trends screen with these pens over this range */
   openTrend: (tagIds: string[], window: { mode: 'history'; from: number; to: number }) => void;
+  /** the work instruction that is an alarm's procedure, started from the alarm */
+  openProcedure: (instructionId: string, trigger: string) => void;
 }
 
 const AlarmContext = createContext<AlarmContextValue | null>(null);
@@ -51,6 +53,7 @@ export function AlarmProvider({
   generation,
   openLiveTrend,
   openTrend,
+  openProcedure,
   sessionKey,
   children,
 }: {
@@ -59,6 +62,7 @@ export function AlarmProvider({
   sessionKey: string;
   openLiveTrend: (tagId: string) => void;
   openTrend: (tagIds: string[], window: { mode: 'history'; from: number; to: number }) => void;
+  openProcedure: (instructionId: string, trigger: string) => void;
   children: ReactNode;
 }) {
   const { client, messages } = useServices();
@@ -134,6 +138,6 @@ export function AlarmProvider({
     };
   }, [client, messages, model]);
 
-  const value = useMemo(() => ({ model, horn, actions, openLiveTrend, openTrend }), [model, horn, actions, openLiveTrend, openTrend]);
+  const value = useMemo(() => ({ model, horn, actions, openLiveTrend, openTrend, openProcedure }), [model, horn, actions, openLiveTrend, openTrend, openProcedure]);
   return <AlarmContext value={value}>{children}</AlarmContext>;
 }

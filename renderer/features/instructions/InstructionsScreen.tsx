@@ -1,0 +1,202 @@
+import { useEffect, useState } from 'react';
+import type { InstructionSummary, RunSummary } from '../../../shared/instructions';
+import { useServices } from '../../state/services';
+import { GuardedButton } from '../../ui/GuardedButton';
+import { formatClock, formatDate } from '../overview/format';
+import { newestVersion, VERSION_STATE_TEXT, whyNotStartable } from './instruction-format';
+import { useInstructions, useRun } from './useInstructions';
+import { RunPlayer } from './RunPlayer';
+import './instructions.css';
+
+export interface InstructionRequest {
+  instructionId: string;
+  /** what asks for it: "alarm L1.Vibration.HH" */
+  trigger: string;
+  seq: number;
+}
+
+/**
+ * Work instructions: the ones this line has, with the version in force and the newest one's
+ * review state; running runs to go on with; the run history. A run opens in the step player.
+ * An alarm's procedure link opens the screen with that instruction started.
+ */
+export function InstructionsScreen({ generation, request }: { generation: number; request: InstructionRequest | null }) {
+  const { client, messages } = useServices();
+  const { instructions, runs, refresh } = useInstructions(generation);
+  const [runId, setRunId] = useState<number | null>(null);
+  const { view, setView } = useRun(runId, generation);
+  const [handled, setHandled] = useState(0);
+
+  const start = (instructionId: string, trigger: string) => {
+    client.call('runs.start', { instructionId, trigger }).then(
+      (v) => {
+        setView(v);
+        setRunId(v.run.id);
+        refresh();
+      },
+      (err: unknown) => messages.reportError(`Starting ${instructionId}`, err),
+    );
+  };
+  useEffect(() => {
+    if (request === null || request.seq === handled) return;
+    setHandled(request.seq);
+    // A run of it already going: open that one rather than start a second.
+    const going = runs?.find((r) => r.instructionId === request.instructionId && r.state === 'running');
+    if (going) setRunId(going.id);
+    else start(request.instructionId, request.trigger);
+  }, [request, runs]);
+
+  if (runId !== null && view !== null) {
+    return (
+      <main className="instructions instructions--player">
+        <RunPlayer
+          view={view}
+          onView={setView}
+          onClose={() => {
+            setRunId(null);
+            refresh();
+          }}
+        />
+      </main>
+    );
+  }
+
+  const running = runs?.filter((r) => r.state === 'running') ?? [];
+  return (
+    <main className="instructions" data-testid="instructions-screen">
+      <section className="panel instructions__list" aria-label="Work instructions">
+        <div className="panel__header">
+          <h2 className="panel__title">Work instructions</h2>
+          <GuardedButton permission="instructions.review" type="button" className="toggle toggle--compact" onClick={() => client.call('instructions.reload', {}).then(refresh, (e: unknown) => messages.reportError('Reloading the instruction files', e))} data-testid="instructions-reload">
+            Reload files
+          </GuardedButton>
+        </div>
+        {instructions === null ? (
+          <p className="panel__empty">Loading…</p>
+        ) : instructions.length === 0 ? (
+          <p className="panel__empty">This project has no work instructions (docs/instructions.md says how to add them).</p>
+        ) : (
+          <ul className="instruction-list">
+            {instructions.map((i) => (
+              <InstructionRow key={i.id} instruction={i} onStart={() => start(i.id, 'Instructions screen')} onChanged={refresh} />
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="panel instructions__runs" aria-label="Runs">
+        <div className="panel__header">
+          <h2 className="panel__title">Runs</h2>
+        </div>
+        {running.length > 0 && (
+          <ul className="run-list" data-testid="runs-running">
+            {running.map((r) => (
+              <RunRow key={r.id} run={r} onOpen={() => setRunId(r.id)} />
+            ))}
+          </ul>
+        )}
+        <table className="diag-table run-history" data-testid="run-history">
+          <thead>
+            <tr>
+              <th>Started</th>
+              <th>Instruction</th>
+              <th>By</th>
+              <th>Steps</th>
+              <th>Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(runs ?? [])
+              .filter((r) => r.state !== 'running')
+              .map((r) => (
+                <tr key={r.id} data-run-id={r.id} data-state={r.state} onClick={() => setRunId(r.id)} className="run-history__row">
+                  <td>
+                    {formatDate(r.startedAt)} {formatClock(r.startedAt)}
+                  </td>
+                  <td>
+                    {r.instructionId} v{r.versionNumber}
+                  </td>
+                  <td>{r.startedBy}</td>
+                  <td>
+                    {r.done}/{r.steps}
+                  </td>
+                  <td>{r.state === 'completed' ? 'Completed' : <strong>ABORTED</strong>}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </section>
+    </main>
+  );
+}
+
+function RunRow({ run, onOpen }: { run: RunSummary; onOpen: () => void }) {
+  return (
+    <li className="run-list__item" data-run-id={run.id}>
+      <span>
+        <strong>{run.title}</strong> · started {formatClock(run.startedAt)} by {run.startedBy} · {run.done}/{run.steps} steps
+      </span>
+      <button type="button" className="toggle toggle--on" onClick={onOpen} data-testid="run-resume">
+        Go on
+      </button>
+    </li>
+  );
+}
+
+/** One instruction: title, the version in force, the newest version's state and its review actions. */
+function InstructionRow({ instruction: i, onStart, onChanged }: { instruction: InstructionSummary; onStart: () => void; onChanged: () => void }) {
+  const { client, messages } = useServices();
+  const newest = newestVersion(i);
+  const notStartable = whyNotStartable(i);
+  const transition = (method: 'instructions.submit' | 'instructions.approve' | 'instructions.release', label: string) => {
+    if (newest === null) return;
+    client.call(method, { hash: newest.hash }).then(onChanged, (err: unknown) => messages.reportError(label, err));
+  };
+  return (
+    <li className="instruction" data-testid="instruction" data-instruction-id={i.id} data-effective={i.effective?.number ?? ''}>
+      <div className="instruction__main">
+        <div className="instruction__title">
+          <span className="instruction__id">{i.id}</span> {i.title}
+        </div>
+        <div className="instruction__meta">
+          {i.effective !== null ? `in force: v${i.effective.number} (rev. ${i.effective.revision}), ${i.effective.stepCount} steps` : 'not in force'}
+          {newest !== null && newest.hash !== i.effective?.hash && (
+            <>
+              {' · '}
+              <span data-testid="instruction-newest" data-state={newest.state}>
+                v{newest.number} {VERSION_STATE_TEXT[newest.state]}
+                {newest.state === 'inReview' && ` (approved by ${newest.approvals.map((a) => `${a.printedName} as ${a.role}`).join(', ') || 'nobody yet'}; needs ${newest.requiredApprovals.join(' + ')})`}
+              </span>
+            </>
+          )}
+          {i.atShiftStart && ' · at every shift start'}
+          {i.alarms.length > 0 && ` · procedure of ${i.alarms.join(', ')}`}
+        </div>
+        {i.problem !== null && (
+          <p className="instruction__problem" role="alert">
+            {i.problem}
+          </p>
+        )}
+      </div>
+      <div className="instruction__actions">
+        {newest?.state === 'draft' && (
+          <GuardedButton permission="instructions.review" type="button" className="toggle" onClick={() => transition('instructions.submit', 'Submitting for review')} data-testid="instruction-submit">
+            Submit for review
+          </GuardedButton>
+        )}
+        {newest?.state === 'inReview' && (
+          <GuardedButton permission="instructions.approve" type="button" className="toggle" onClick={() => transition('instructions.approve', 'Approving')} data-testid="instruction-approve">
+            Approve…
+          </GuardedButton>
+        )}
+        {newest?.state === 'approved' && (
+          <GuardedButton permission="instructions.release" type="button" className="toggle" onClick={() => transition('instructions.release', 'Releasing')} data-testid="instruction-release">
+            Release…
+          </GuardedButton>
+        )}
+        <GuardedButton permission="instructions.run" type="button" className="toggle toggle--on instruction__start" disabled={notStartable !== null} title={notStartable ?? undefined} onClick={onStart} data-testid="instruction-start">
+          Start
+        </GuardedButton>
+      </div>
+    </li>
+  );
+}

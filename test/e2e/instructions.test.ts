@@ -1,0 +1,218 @@
+/**
+ * Work instructions by touch in Chromium (a touch screen context: taps, no mouse), against the
+ * headless app on the built-in simulator with the demo project's three instructions:
+ *
+ *   1. an unapproved version cannot be started (the screen says why; the runtime refuses it);
+ *      approved by an engineer and a supervisor and released, it can;
+ *   2. the start-of-shift checklist: the machine-condition steps wait while the PLC's values
+ *      are bad (a dropout) and go on by themselves once they are good; a check, a measurement,
+ *      the closing signature through the signing dialog; the run record shows every step;
+ *   3. the changeover, SIGKILL of the app mid-run: after a restart the run goes on at the same
+ *      step with its results intact, then a machine action writes the speed setpoint;
+ *   4. from an alarm's procedure link, the bearing maintenance starts for that alarm.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { stringify } from 'yaml';
+import { bindToSimulator } from '../../main/app/runtime';
+import { loadProjectFile } from '../../main/config/project-loader';
+import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
+import { launchChromium } from '../helpers/browser';
+import { callWithCookie, E2E_PASSWORD, pageCookie } from '../helpers/page-session';
+import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
+import { repoRoot, tempDir, waitFor } from '../helpers/temp';
+
+let sim: SimulatedLine;
+let app: HeadlessProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const tmp = tempDir();
+const shots = join(repoRoot(), 'test-results');
+const dataDir = join(tmp.dir, 'data');
+let projectFile = '';
+const approve = { meaning: 'approved', secret: E2E_PASSWORD };
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  sim = await startSimulator({ pkiDir: join(tmp.dir, 'sim-pki'), log: () => undefined, idlePeriods: false });
+  const project = bindToSimulator(loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml')), sim);
+  project.instructions.folder = join(repoRoot(), 'projects', 'instructions');
+  // the jam (raised at once by the simulator) points to the bearing procedure, so a test can follow the link
+  project.alarms.definitions.find((d) => d.id === 'L1.Jam')!.procedure = 'WI-MNT-014';
+  projectFile = join(tmp.dir, 'project.yaml');
+  writeFileSync(projectFile, stringify(project));
+  app = await startHeadless(['--project', projectFile, '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  page = await context.newPage();
+  await page.goto(app.url);
+  await page.waitForSelector('[data-tag-id="L1.GuardClosed"][data-quality="good"]', { timeout: 20_000 });
+  const cookie = await pageCookie(page);
+  const setup = await callWithCookie(app.url, cookie, [
+    { method: 'session.createFirstAdmin', params: { userId: 'admin', name: 'E2E Administrator', password: E2E_PASSWORD } },
+    { method: 'users.create', params: { userId: 'eve', name: 'Eve Engineer', roles: ['engineer'], password: E2E_PASSWORD } },
+    { method: 'users.create', params: { userId: 'sam', name: 'Sam Supervisor', roles: ['supervisor'], password: E2E_PASSWORD } },
+    { method: 'users.create', params: { userId: 'olga', name: 'Olga Operator', roles: ['operator'], password: E2E_PASSWORD } },
+    { method: 'users.create', params: { userId: 'max', name: 'Max Maintenance', roles: ['maintenance'], password: E2E_PASSWORD } },
+  ]);
+  assert.ok(setup.every((r) => r.ok), JSON.stringify(setup));
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await sim?.stop();
+  tmp.cleanup();
+});
+
+/** The page's session as this user (the app's own cookie), then a reload. */
+async function as(userId: string): Promise<void> {
+  const [r] = await callWithCookie(app.url, await pageCookie(page), [{ method: 'session.signIn', params: { userId, password: E2E_PASSWORD } }]);
+  assert.ok(r.ok, JSON.stringify(r));
+  await page.reload();
+  await page.locator('[data-testid="session"]').and(page.locator(`[data-user="${userId}"]`)).waitFor({ timeout: 5000 });
+}
+
+async function release(instructionId: string): Promise<void> {
+  const cookie = await pageCookie(page);
+  const [, list] = await callWithCookie(app.url, cookie, [
+    { method: 'session.signIn', params: { userId: 'eve', password: E2E_PASSWORD } },
+    { method: 'instructions.list', params: {} },
+  ]);
+  const hash = (list.result as { id: string; versions: { hash: string }[] }[]).find((i) => i.id === instructionId)!.versions[0].hash;
+  const replies = await callWithCookie(app.url, cookie, [
+    { method: 'instructions.submit', params: { hash } },
+    { method: 'instructions.approve', params: { hash }, signature: approve },
+    { method: 'session.signIn', params: { userId: 'sam', password: E2E_PASSWORD } },
+    { method: 'instructions.approve', params: { hash }, signature: approve },
+    { method: 'session.signIn', params: { userId: 'eve', password: E2E_PASSWORD } },
+    { method: 'instructions.release', params: { hash }, signature: approve },
+  ]);
+  assert.ok(replies.every((r) => r.ok), JSON.stringify(replies));
+}
+
+const step = () => page.locator('[data-testid="step"]');
+async function atStep(id: string): Promise<void> {
+  await page.locator(`[data-testid="step"][data-step-id="${id}"]`).waitFor({ timeout: 15_000 });
+}
+
+test('1. an unapproved instruction cannot be started; approved and released, it can', async () => {
+  await as('olga');
+  await page.tap('[data-testid="nav-instructions"]');
+  const start = page.locator('[data-instruction-id="WI-OPS-001"] [data-testid="instruction-start"]');
+  await start.waitFor();
+  assert.equal(await start.isDisabled(), true);
+  assert.match((await start.getAttribute('title')) ?? '', /no version is approved and released yet/);
+  const [refused] = await callWithCookie(app.url, await pageCookie(page), [{ method: 'runs.start', params: { instructionId: 'WI-OPS-001' } }]);
+  assert.equal(refused.error?.code, 'refused');
+  assert.match(refused.error?.message ?? '', /no effective version/);
+  await release('WI-OPS-001');
+  await as('olga');
+  await page.tap('[data-testid="nav-instructions"]');
+  await page.locator('[data-instruction-id="WI-OPS-001"][data-effective="1"]').waitFor({ timeout: 5000 });
+  assert.equal(await start.isDisabled(), false);
+  await page.screenshot({ path: join(shots, 'instructions-list.png') });
+});
+
+test('2. start-of-shift by touch: conditions wait while the values are bad and go on by themselves; check, measure, signature', async () => {
+  sim.dropout(8000);
+  await waitFor('the guard door value not good', async () => {
+    const [v] = await callWithCookie(app.url, await pageCookie(page), [{ method: 'values.snapshot', params: { tagIds: ['L1.GuardClosed'] } }]);
+    return (v.result as { quality: { level: string } }[])[0]?.quality.level !== 'good';
+  }, 10_000);
+  await page.tap('[data-instruction-id="WI-OPS-001"] [data-testid="instruction-start"]');
+  await page.locator('[data-testid="run-player"]').waitFor();
+  // the dropout: the guard door value is not good, so the condition waits and says why
+  const waiting = page.locator('[data-testid="step-waiting"][data-met="false"]');
+  await waitFor('the PLC value bad', async () => {
+    const text = (await step().innerText().catch(() => '')) ?? '';
+    return /not of good quality|has no value yet/.test(text);
+  }, 10_000);
+  assert.equal(await waiting.count(), 1);
+  assert.equal(await page.getAttribute('[data-testid="run-player"]', 'data-step-id'), 'guards');
+  await page.screenshot({ path: join(shots, 'instructions-condition-waiting.png') });
+  // the PLC answers again: both conditions are met without a tap
+  await atStep('film');
+  await page.tap('[data-testid="step-confirm"]');
+  await page.tap('[data-testid="step-done"]');
+  await atStep('seal');
+  await page.fill('[data-testid="step-value"]', '186');
+  await page.screenshot({ path: join(shots, 'instructions-measure.png') });
+  await page.tap('[data-testid="step-done"]');
+  await atStep('ready');
+  await page.tap('[data-testid="step-done"]');
+  const signing = page.locator('[data-testid="signing-dialog"]');
+  await signing.waitFor({ timeout: 5000 });
+  assert.equal(await signing.locator('[data-testid="signing-meaning"]').getAttribute('data-meaning'), 'performed');
+  await page.fill('[data-testid="signing-secret"]', E2E_PASSWORD);
+  await page.tap('[data-testid="signing-submit"]');
+  await page.locator('[data-testid="run-player"][data-state="completed"]').waitFor({ timeout: 5000 });
+  const record = page.locator('[data-testid="run-record"]');
+  const text = await record.innerText();
+  for (const s of ['Guard doors closed', 'Emergency stop circuit healthy', 'Film roll', 'Seal jaw temperature', 'Line ready for production']) assert.match(text, new RegExp(s));
+  assert.match(text, /186 °C · Olga Operator/);
+  assert.match(text, /L1\.GuardClosed = true \(good\) · Olga Operator/);
+  assert.match(text, /Olga Operator \(olga\) · performed/);
+  assert.equal(await record.locator('[data-done="true"]').count(), 5);
+  await page.screenshot({ path: join(shots, 'instructions-run-record.png') });
+  await page.tap('[data-testid="run-close"]');
+  await page.locator('[data-testid="run-history"] tr[data-state="completed"]').first().waitFor({ timeout: 5000 });
+});
+
+test('3. SIGKILL mid-run: after a restart the changeover goes on at the same step, then writes the setpoint', async () => {
+  await release('WI-OPS-010');
+  await as('olga');
+  await page.tap('[data-testid="nav-instructions"]');
+  await page.tap('[data-instruction-id="WI-OPS-010"] [data-testid="instruction-start"]');
+  await atStep('product');
+  await page.tap('[data-testid="step-choice"][data-option="Granola 400 g"]');
+  await atStep('batch');
+  await page.fill('[data-testid="step-text"]', 'gr12');
+  assert.equal(await page.locator('[data-testid="step-done"]').isDisabled(), true, 'not in the form of a batch number');
+  await page.fill('[data-testid="step-text"]', 'GR240117');
+  await page.tap('[data-testid="step-done"]');
+  await atStep('speed');
+  const runId = Number(await page.getAttribute('[data-testid="run-player"]', 'data-run-id'));
+
+  assert.equal(await app.stop('SIGKILL'), 'SIGKILL');
+  app = await startHeadless(['--project', projectFile, '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+  await page.goto(app.url);
+  await as('olga');
+  await page.tap('[data-testid="nav-instructions"]');
+  await page.tap(`[data-testid="runs-running"] [data-run-id="${runId}"] [data-testid="run-resume"]`);
+  await atStep('speed');
+  await page.tap('[data-testid="run-review"]');
+  const record = await page.locator('[data-testid="run-record"]').innerText();
+  assert.match(record, /Granola 400 g · Olga Operator/);
+  assert.match(record, /GR240117 · Olga Operator/);
+  await page.tap('[data-testid="run-review"]');
+  await page.tap('[data-testid="step-done"]');
+  await atStep('size-parts');
+  assert.equal(sim.model.snapshot().speedSetpoint, 110, 'the PLC holds the new speed');
+  // the rest is for another day: aborted with the reason, on record
+  await page.tap('[data-testid="run-abort"]');
+  await page.fill('[data-testid="abort-reason"]', 'format parts not delivered');
+  await page.tap('[data-testid="abort-confirm"]');
+  await page.locator('[data-testid="run-player"][data-state="aborted"]').waitFor({ timeout: 5000 });
+});
+
+test('4. an alarm’s procedure link starts the bearing maintenance for that alarm', async () => {
+  await release('WI-MNT-014');
+  await as('max');
+  sim.setScenario('jam', true);
+  await page.tap('[data-testid="nav-alarms"]');
+  await page.tap('[data-testid="alarm-table"] [data-alarm-id="L1.Jam"]', { timeout: 10_000 });
+  await page.tap('[data-testid="detail-procedure"]');
+  await atStep('stop');
+  const cookie = await pageCookie(page);
+  const [runs] = await callWithCookie(app.url, cookie, [{ method: 'runs.list', params: { instructionId: 'WI-MNT-014' } }]);
+  const id = (runs.result as { id: number }[])[0].id;
+  const [view] = await callWithCookie(app.url, cookie, [{ method: 'runs.get', params: { runId: id } }]);
+  assert.equal((view.result as { run: { trigger: string; startedBy: string } }).run.trigger, 'alarm L1.Jam');
+  await page.screenshot({ path: join(shots, 'instructions-from-alarm.png') });
+  sim.setScenario('jam', false);
+});
