@@ -49,6 +49,8 @@ export function createSync(w: SyncWiring): SyncService {
   const tables: StreamSource[] = [
     new TableSource(w.db, { stream: 'alarm', table: 'alarm_journal', jsonColumns: ['value'] }),
     new TableSource(w.db, { stream: 'audit', table: 'audit', jsonColumns: ['old_value', 'new_value'] }),
+    // work-instruction runs: each start, step result and end, appended as the run goes (run-store.ts)
+    new TableSource(w.db, { stream: 'instruction', table: 'instruction_record', jsonColumns: ['payload'] }),
   ];
   return new SyncService({
     db: w.db,

@@ -173,7 +173,7 @@ export class RunEngine {
     const why = reason.trim();
     if (why.length < 3) throw new ApiError({ code: 'bad_request', message: 'give the reason for aborting (at least 3 characters)', context: { field: 'reason' } });
     const now = this.d.clock.now();
-    this.d.runs.abort(runId, why, now);
+    this.d.runs.abort(runId, why, now, caller.userId);
     this.disarm(runId);
     this.holder.delete(runId);
     this.d.audit({ ts: now, actor: caller.actor, action: 'instruction.abort', target: run.instructionId, newValue: { run: runId, step: run.currentStepId }, detail: why });

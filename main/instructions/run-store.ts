@@ -44,6 +44,22 @@ const migrations: ModuleMigration<Database.Database>[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // What goes upstream (the sync's `instruction` stream): an append-only record of each run's
+  // start, every step result and its end, numbered by id in the transaction that stores it.
+  (db) => {
+    db.exec(`
+      CREATE TABLE instruction_record (
+        id             INTEGER PRIMARY KEY,
+        ts             INTEGER NOT NULL,
+        run_id         INTEGER NOT NULL,
+        kind           TEXT NOT NULL,
+        instruction_id TEXT NOT NULL,
+        version_hash   TEXT NOT NULL,
+        user_id        TEXT NOT NULL,
+        payload        TEXT NOT NULL
+      );
+    `);
+  },
 ];
 
 interface RunRow {
@@ -96,12 +112,24 @@ export class RunStore {
   }
 
   create(r: { instructionId: string; title: string; versionHash: string; versionNumber: number; startedAt: number; startedBy: string; firstStep: string; stepCount: number; trigger: string }): number {
-    const info = this.db
-      .prepare(
-        'INSERT INTO instruction_run (instruction_id, title, version_hash, version_number, state, started_at, started_by, current_step, step_count, trigger) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(r.instructionId, r.title, r.versionHash, r.versionNumber, 'running', r.startedAt, r.startedBy, r.firstStep, r.stepCount, r.trigger);
-    return Number(info.lastInsertRowid);
+    return this.db.transaction(() => {
+      const info = this.db
+        .prepare(
+          'INSERT INTO instruction_run (instruction_id, title, version_hash, version_number, state, started_at, started_by, current_step, step_count, trigger) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(r.instructionId, r.title, r.versionHash, r.versionNumber, 'running', r.startedAt, r.startedBy, r.firstStep, r.stepCount, r.trigger);
+      const id = Number(info.lastInsertRowid);
+      this.append(r.startedAt, id, 'start', r.startedBy, { title: r.title, versionNumber: r.versionNumber, trigger: r.trigger, steps: r.stepCount });
+      return id;
+    }).immediate();
+  }
+
+  /** One record of the `instruction` stream (inside the caller's transaction). */
+  private append(ts: number, runId: number, kind: 'start' | 'step' | 'completed' | 'aborted', userId: string, payload: unknown): void {
+    const run = this.runById.get(runId) as RunRow;
+    this.db
+      .prepare('INSERT INTO instruction_record (ts, run_id, kind, instruction_id, version_hash, user_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(ts, runId, kind, run.instruction_id, run.version_hash, userId, JSON.stringify(payload));
   }
 
   /** A step's result and where the run goes next, in one transaction (durable before the reply). */
@@ -126,13 +154,19 @@ export class RunStore {
           result.evidence === null ? null : JSON.stringify(result.evidence),
           JSON.stringify(result.signatureIds),
         );
-      if (next === null) this.db.prepare("UPDATE instruction_run SET current_step = NULL, state = 'completed', ended_at = ? WHERE id = ?").run(now, runId);
-      else this.db.prepare('UPDATE instruction_run SET current_step = ? WHERE id = ?').run(next, runId);
+      this.append(result.doneAt, runId, 'step', result.userId, { seq, ...result });
+      if (next === null) {
+        this.db.prepare("UPDATE instruction_run SET current_step = NULL, state = 'completed', ended_at = ? WHERE id = ?").run(now, runId);
+        this.append(now, runId, 'completed', result.userId, {});
+      } else this.db.prepare('UPDATE instruction_run SET current_step = ? WHERE id = ?').run(next, runId);
     }).immediate();
   }
 
-  abort(runId: number, reason: string, now: number): void {
-    this.db.prepare("UPDATE instruction_run SET state = 'aborted', ended_at = ?, reason = ?, current_step = NULL WHERE id = ? AND state = 'running'").run(now, reason, runId);
+  abort(runId: number, reason: string, now: number, userId: string): void {
+    this.db.transaction(() => {
+      const r = this.db.prepare("UPDATE instruction_run SET state = 'aborted', ended_at = ?, reason = ?, current_step = NULL WHERE id = ? AND state = 'running'").run(now, reason, runId);
+      if (r.changes > 0) this.append(now, runId, 'aborted', userId, { reason });
+    }).immediate();
   }
 
   get(runId: number): RunRecord | null {

@@ -10,7 +10,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../util/log';
-import { ackTopic, parseBatch, receiverTopics, WireError, type Ack } from '../sync/wire';
+import { ackTopic, isStreamName, parseBatch, receiverTopics, WireError, type Ack } from '../sync/wire';
 import type { ReceiverStore } from './receiver-store';
 
 export interface MqttReceiverOptions {
@@ -101,7 +101,7 @@ export function startMqttReceiver(store: ReceiverStore, o: MqttReceiverOptions, 
 function safeEnvelope(payload: Buffer): { node: string; stream: Ack['stream']; first: number; last: number; acked: number } | null {
   try {
     const j = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
-    const ok = typeof j.node === 'string' && typeof j.stream === 'string' && ['alarm', 'event', 'audit', 'sample'].includes(j.stream);
+    const ok = typeof j.node === 'string' && typeof j.stream === 'string' && isStreamName(j.stream);
     if (!ok) return null;
     const num = (x: unknown) => (typeof x === 'number' && Number.isSafeInteger(x) ? x : 0);
     return { node: j.node as string, stream: j.stream as Ack['stream'], first: num(j.first), last: num(j.last), acked: num(j.acked) };

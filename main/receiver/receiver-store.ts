@@ -87,6 +87,10 @@ export function validateRecord(stream: StreamName, r: Record<string, unknown>): 
       return isText(r.alarmId) && isText(r.event) ? null : 'alarmId and event must be non-empty strings';
     case 'audit':
       return isText(r.user) && isText(r.action) ? null : 'user and action must be non-empty strings';
+    case 'instruction':
+      if (!isInt(r.runId)) return 'runId must be an integer';
+      if (!isText(r.kind) || !['start', 'step', 'completed', 'aborted'].includes(r.kind)) return 'kind must be start, step, completed or aborted';
+      return isText(r.instructionId) && isText(r.versionHash) && isText(r.userId) ? null : 'instructionId, versionHash and userId must be non-empty strings';
     case 'event':
       return isText(r.type) ? null : 'type must be a non-empty string';
   }

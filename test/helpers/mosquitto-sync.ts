@@ -146,6 +146,7 @@ export function expectExactlyOnce(pcDbFile: string, receiverDbFile: string): Rec
     for (const [stream, table, fields] of [
       ['alarm', 'alarm_journal', ['ts', 'alarm_id', 'event', 'user', 'text']],
       ['audit', 'audit', ['ts', 'user', 'action', 'target', 'outcome', 'detail']],
+      ['instruction', 'instruction_record', ['ts', 'run_id', 'kind', 'instruction_id', 'version_hash', 'user_id']],
     ] as const) {
       const rows = pc.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Row[];
       const got = received(stream);

@@ -126,7 +126,7 @@ async function env(o: EnvOptions = {}): Promise<Env> {
     maxAckTimeoutMs: 16_000,
     backoff: { initialMs: 1000, maxMs: 8000 },
     pollMs: 100,
-    sinks: [{ id: 'up', type: 'mqtt', url: 'mqtt://fake', topicPrefix: 'lineside', ack: 'receiver', keepaliveS: 30, streams: o.streams ?? ['alarm', 'event', 'audit', 'sample'] }],
+    sinks: [{ id: 'up', type: 'mqtt', url: 'mqtt://fake', topicPrefix: 'lineside', ack: 'receiver', keepaliveS: 30, streams: o.streams ?? ['alarm', 'event', 'audit', 'instruction', 'sample'] }],
     ...o.options,
   };
   const sync = new SyncService({
