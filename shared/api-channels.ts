@@ -60,6 +60,7 @@ export const methodNames = [
   'signatures.forTarget',
   'instructions.list',
   'instructions.version',
+  'instructions.media',
   'instructions.reload',
   'instructions.submit',
   'instructions.reject',

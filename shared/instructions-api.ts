@@ -15,6 +15,8 @@ export const instructionApiParams = {
   'instructions.list': z.object({}).strict(),
   /** one version's full content */
   'instructions.version': z.object({ hash }).strict(),
+  /** a picture, video or PDF of a version's step (base64; at most 50 MB) */
+  'instructions.media': z.object({ hash, sha256: hash }).strict(),
   /** reads the instruction folders again (after they were edited or copied in) */
   'instructions.reload': z.object({}).strict(),
   'instructions.submit': z.object({ hash }).strict(),
@@ -50,6 +52,7 @@ export const instructionApiParams = {
 export interface InstructionApiResults {
   'instructions.list': InstructionSummary[];
   'instructions.version': { info: InstructionVersionInfo; definition: InstructionDefinition };
+  'instructions.media': { mime: string; dataBase64: string; file: string };
   'instructions.reload': InstructionSummary[];
   'instructions.submit': InstructionVersionInfo;
   'instructions.reject': InstructionVersionInfo;

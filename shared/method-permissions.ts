@@ -67,6 +67,7 @@ export const METHOD_PERMISSIONS: Record<MethodName, PermissionName> = {
   'signatures.forTarget': 'view',
   'instructions.list': 'view',
   'instructions.version': 'view',
+  'instructions.media': 'view',
   'instructions.reload': 'instructions.review',
   'instructions.submit': 'instructions.review',
   'instructions.reject': 'instructions.review',

@@ -20,6 +20,7 @@ export function instructionHandlers(instructions: InstructionService, runs: RunE
   return {
     'instructions.list': () => instructions.list(),
     'instructions.version': (p) => instructions.version(p.hash),
+    'instructions.media': (p) => instructions.media(p.hash, p.sha256),
     'instructions.reload': () => instructions.reload(),
     'instructions.submit': (p, c) => instructions.transition(p.hash, 'submit', who(c)),
     'instructions.reject': (p, c) => instructions.transition(p.hash, 'reject', who(c), p.reason),

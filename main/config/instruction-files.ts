@@ -29,6 +29,8 @@ export interface LoadedInstruction {
   folder: string;
   definition: InstructionDefinition;
   hash: string;
+  /** the media files' bytes by their SHA-256: kept with the version, whatever the folder says later */
+  media: Map<string, Buffer>;
 }
 
 /** A folder that did not load (the instruction's id when the file got that far). */
@@ -68,8 +70,9 @@ export function loadInstructionFolder(folder: string, ctx: InstructionContext): 
     throw new ProjectFileError(file, [{ path: '', line: null, column: null, message: `cannot read the file: ${(err as Error).message}` }], 'instruction file');
   }
   const parsed = parseYamlText(text, file, instructionFileSchema, 'instruction file', (f) => checkInstruction(f, ctx, folder));
-  const definition = toDefinition(parsed, folder);
-  return { folder, definition, hash: contentHash(definition) };
+  const media = new Map<string, Buffer>();
+  const definition = toDefinition(parsed, folder, media);
+  return { folder, definition, hash: contentHash(definition), media };
 }
 
 /** SHA-256 of the canonical definition (media by their own hashes). */
@@ -128,14 +131,14 @@ function checkInstruction(f: InstructionFile, ctx: InstructionContext, folder: s
 
 const MEDIA_KIND: Record<string, StepMedia['kind']> = { '.png': 'image', '.jpg': 'image', '.jpeg': 'image', '.svg': 'image', '.webp': 'image', '.mp4': 'video', '.webm': 'video', '.pdf': 'pdf' };
 
-function toDefinition(f: InstructionFile, folder: string): InstructionDefinition {
+function toDefinition(f: InstructionFile, folder: string, bytes: Map<string, Buffer>): InstructionDefinition {
   const steps = f.steps.map((s) => {
-    const media: StepMedia[] = s.media.map((m) => ({
-      kind: m.kind ?? MEDIA_KIND[extname(m.file).toLowerCase()] ?? 'image',
-      file: m.file,
-      caption: m.caption,
-      sha256: createHash('sha256').update(readFileSync(join(folder, m.file))).digest('hex'),
-    }));
+    const media: StepMedia[] = s.media.map((m) => {
+      const data = readFileSync(join(folder, m.file));
+      const sha256 = createHash('sha256').update(data).digest('hex');
+      bytes.set(sha256, data);
+      return { kind: m.kind ?? MEDIA_KIND[extname(m.file).toLowerCase()] ?? 'image', file: m.file, caption: m.caption, sha256 };
+    });
     return { ...s, media } as InstructionStep;
   });
   return { id: f.id, title: f.title, description: f.description, revision: f.revision, alarms: f.alarms, atShiftStart: f.atShiftStart, roles: f.roles, steps };

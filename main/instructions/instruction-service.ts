@@ -13,7 +13,7 @@ export interface InstructionServiceDeps {
   versions: VersionStore;
   clock: Clock;
   /** reads the project's instruction folders (main/config/instruction-files.ts) */
-  load: () => { instructions: { definition: InstructionDefinition; hash: string }[]; problems: InstructionProblem[] };
+  load: () => { instructions: { definition: InstructionDefinition; hash: string; media: ReadonlyMap<string, Uint8Array> }[]; problems: InstructionProblem[] };
   audit: (r: { ts: number; actor: Actor; action: string; target: string; newValue: unknown; detail: string }) => void;
   log: { warn(m: string): void; info(m: string): void };
 }
@@ -50,7 +50,7 @@ export class InstructionService {
     const now = this.d.clock.now();
     this.current = new Map();
     for (const i of instructions) {
-      this.d.versions.register(i.definition, i.hash, now);
+      this.d.versions.register(i.definition, i.hash, now, i.media);
       this.current.set(i.definition.id, { definition: i.definition, hash: i.hash });
     }
     return this.list();
@@ -89,6 +89,13 @@ export class InstructionService {
     return v;
   }
 
+  /** A picture, video or PDF of a version's step, for the player. */
+  media(hash: string, sha256: string): { mime: string; dataBase64: string; file: string } {
+    const m = this.d.versions.media(hash, sha256);
+    if (!m) throw new ApiError({ code: 'not_found', message: `version ${hash.slice(0, 12)} has no media ${sha256.slice(0, 12)}`, context: { hash, sha256 } });
+    return { mime: mimeOf(m.file), dataBase64: m.bytes.toString('base64'), file: m.file };
+  }
+
   /** The instructions an alarm's procedure points to (its id among their `alarms`). */
   forAlarm(alarmId: string): InstructionSummary[] {
     return this.list().filter((i) => i.alarms.includes(alarmId));
@@ -123,4 +130,10 @@ export class InstructionService {
     });
     return after;
   }
+}
+
+const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', svg: 'image/svg+xml', webp: 'image/webp', mp4: 'video/mp4', webm: 'video/webm', pdf: 'application/pdf' };
+
+function mimeOf(file: string): string {
+  return MIME[file.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
 }

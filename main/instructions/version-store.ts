@@ -38,6 +38,15 @@ const migrations: ModuleMigration<Database.Database>[] = [
       );
     `);
   },
+  // Media by content: a picture shared by versions is stored once, and never changes under a run.
+  (db) => {
+    db.exec(`
+      CREATE TABLE instruction_media (
+        sha256 TEXT PRIMARY KEY,
+        bytes  BLOB NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export type Transition = 'submit' | 'reject' | 'approve' | 'release' | 'retire';
@@ -82,16 +91,27 @@ export class VersionStore {
   }
 
   /** Keeps this content as a version (a draft) if it is new; returns its info either way. */
-  register(definition: InstructionDefinition, hash: string, now: number): InstructionVersionInfo {
+  register(definition: InstructionDefinition, hash: string, now: number, media: ReadonlyMap<string, Uint8Array> = new Map()): InstructionVersionInfo {
     const existing = this.byHash.get(hash) as Row | undefined;
     if (existing) return this.info(existing);
     this.db.transaction(() => {
+      const put = this.db.prepare('INSERT OR IGNORE INTO instruction_media (sha256, bytes) VALUES (?, ?)');
+      for (const [sha, bytes] of media) put.run(sha, bytes);
       const n = (this.db.prepare('SELECT COALESCE(MAX(number), 0) FROM instruction_version WHERE instruction_id = ?').pluck().get(definition.id) as number) + 1;
       this.db
         .prepare('INSERT INTO instruction_version (hash, instruction_id, number, revision, title, content, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(hash, definition.id, n, definition.revision, definition.title, JSON.stringify(definition), 'draft', now);
     })();
     return this.info(this.byHash.get(hash) as Row);
+  }
+
+  /** A media file of a version, by its SHA-256 (null: not one of that version's files). */
+  media(hash: string, sha256: string): { bytes: Buffer; kind: string; file: string } | null {
+    const v = this.get(hash);
+    const m = v?.definition.steps.flatMap((s) => s.media).find((x) => x.sha256 === sha256);
+    if (!m) return null;
+    const bytes = this.db.prepare('SELECT bytes FROM instruction_media WHERE sha256 = ?').pluck().get(sha256) as Buffer | undefined;
+    return bytes ? { bytes, kind: m.kind, file: m.file } : null;
   }
 
   get(hash: string): { info: InstructionVersionInfo; definition: InstructionDefinition } | null {

@@ -137,6 +137,8 @@ test('2. start-of-shift by touch: conditions wait while the values are bad and g
   await page.screenshot({ path: join(shots, 'instructions-condition-waiting.png') });
   // the PLC answers again: both conditions are met without a tap
   await atStep('film');
+  // the step's picture, from the version the run runs
+  await waitFor('the film roll picture shown', () => page.locator('[data-testid="step-media"] img').evaluate((img: { naturalWidth: number }) => img.naturalWidth > 0).catch(() => false), 5000);
   await page.tap('[data-testid="step-confirm"]');
   await page.tap('[data-testid="step-done"]');
   await atStep('seal');

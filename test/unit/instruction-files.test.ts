@@ -73,20 +73,19 @@ steps:
   assert.equal(all.problems.length, 3);
 });
 
-test('3. a changed picture is a new version: media bytes are in the hash', () => {
+test('3. a changed picture is a new version: media bytes are in the hash, and kept with it', () => {
   const src = join(repoRoot(), 'projects', 'instructions', 'start-of-shift');
   const dir = join(tmp.dir, 'media');
   cpSync(src, dir, { recursive: true });
-  const yaml = join(dir, 'instruction.yaml');
-  writeFileSync(join(dir, 'film.png'), Buffer.from([1, 2, 3]));
-  const text = readFileSync(yaml, 'utf8').replace('    confirm: The film roll', '    media: [{ file: film.png, caption: The marker line }]\n    confirm: The film roll');
-  writeFileSync(yaml, text);
   const a = loadInstructionFolder(dir, ctx);
-  writeFileSync(join(dir, 'film.png'), Buffer.from([1, 2, 4]));
+  const film = a.definition.steps.find((st) => st.id === 'film')!;
+  assert.deepEqual([film.media[0].kind, film.media[0].file], ['image', 'film-roll.svg']);
+  assert.ok(a.media.get(film.media[0].sha256)?.toString('utf8').startsWith('<svg'), 'the bytes go with the version');
+  writeFileSync(join(dir, 'film-roll.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   const b = loadInstructionFolder(dir, ctx);
   assert.notEqual(a.hash, b.hash);
-  assert.equal(a.definition.steps[2].media[0].kind, 'image');
-  writeFileSync(yaml, text.replace('film.png', '../outside.png'));
+  const yaml = join(dir, 'instruction.yaml');
+  writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('film-roll.svg', '../outside.png'));
   assert.throws(() => loadInstructionFolder(dir, ctx), /a file inside the instruction folder/);
 });
 

@@ -89,6 +89,7 @@ const SAMPLE: Record<MethodName, unknown> = {
   'signatures.forTarget': { target: 'A.H' },
   'instructions.list': {},
   'instructions.version': { hash: '0'.repeat(64) },
+  'instructions.media': { hash: '0'.repeat(64), sha256: '1'.repeat(64) },
   'instructions.reload': {},
   'instructions.submit': { hash: '0'.repeat(64) },
   'instructions.reject': { hash: '0'.repeat(64), reason: 'matrix test' },

@@ -8,6 +8,7 @@ import { SignatureList } from '../../ui/SignatureList';
 import { formatClock, formatDate } from '../overview/format';
 import { progressOf, resultValueText, STEP_KIND_TEXT } from './instruction-format';
 import { StepInput } from './StepInput';
+import { StepMediaView } from './StepMediaView';
 
 /**
  * One step at a time, big enough for gloves and two metres: where the run is, the step's text
@@ -62,6 +63,7 @@ export function RunPlayer({ view, onView, onClose }: { view: RunView; onView: (v
             {step.title}
           </h2>
           {step.body !== '' && <Markdown text={step.body} className="step__body" />}
+          <StepMediaView versionHash={run.versionHash} media={step.media} />
           <StepInput step={step} view={view} busy={busy} now={now} onDone={complete} />
           {error !== null && (
             <p className="step__error" role="alert" data-testid="step-error">
