@@ -158,6 +158,8 @@ export interface InstructionSummary {
   versions: InstructionVersionInfo[];
   /** the instruction folder no longer loads (a broken file): the error, with file and line */
   problem: string | null;
+  /** atShiftStart: no run was started since this shift began (local start time, epoch ms) */
+  dueSince: EpochMs | null;
 }
 
 /** What a machine condition saw: each tag it read, and whether it held. */

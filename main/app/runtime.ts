@@ -186,6 +186,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   const instructionAudit = (r: { ts: number; actor: Actor; action: string; target: string; newValue: unknown; detail: string }) =>
     record({ ts: r.ts, user: r.actor.user, station: r.actor.station, signatureId: r.actor.signatureId, action: r.action, target: r.target, oldValue: null, newValue: r.newValue, outcome: 'done', detail: r.detail });
   const versions = new VersionStore(db, project.instructions.approvals);
+  const runStore = new RunStore(db);
   const instructions = new InstructionService({
     versions,
     clock,
@@ -196,10 +197,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       }),
     audit: instructionAudit,
     log: createLogger('instructions'),
+    shifts: project.shifts,
+    startedSince: (id, t) => runStore.startedSince(id, t),
   });
   const runs = new RunEngine({
     versions,
-    runs: new RunStore(db),
+    runs: runStore,
     clock,
     read: (id) => cache.get(id),
     write: (tagId, value, actor) => writes.write(tagId, value, actor),

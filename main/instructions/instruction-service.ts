@@ -7,6 +7,7 @@ import { ApiError } from '../../shared/api';
 import type { InstructionDefinition, InstructionSummary, InstructionVersionInfo } from '../../shared/instructions';
 import type { Actor } from '../../shared/types';
 import type { Clock } from '../util/clock';
+import { shiftStart } from '../../shared/shifts';
 import { TransitionRefused, type Transition, type VersionStore } from './version-store';
 
 export interface InstructionServiceDeps {
@@ -16,6 +17,10 @@ export interface InstructionServiceDeps {
   load: () => { instructions: { definition: InstructionDefinition; hash: string; media: ReadonlyMap<string, Uint8Array> }[]; problems: InstructionProblem[] };
   audit: (r: { ts: number; actor: Actor; action: string; target: string; newValue: unknown; detail: string }) => void;
   log: { warn(m: string): void; info(m: string): void };
+  /** the project's shift start times ("HH:MM", local): a start-of-shift checklist is due once per shift */
+  shifts: readonly string[];
+  /** whether a run of the instruction was started at or after `t` */
+  startedSince: (instructionId: string, t: number) => boolean;
 }
 
 /** A folder that did not load: its error names file, line and path. */
@@ -64,6 +69,8 @@ export class InstructionService {
       const effective = this.d.versions.effective(id);
       const def = effective?.definition ?? this.current.get(id)?.definition ?? (versions[0] ? this.d.versions.get(versions[0].hash)!.definition : null);
       if (def === null) continue;
+      const shift = shiftStart(this.d.clock.now(), this.d.shifts);
+      const due = effective !== null && effective.definition.atShiftStart && !this.d.startedSince(id, shift) ? shift : null;
       out.push({
         id,
         title: def.title,
@@ -73,12 +80,13 @@ export class InstructionService {
         effective: effective?.info ?? null,
         versions,
         problem: null,
+        dueSince: due,
       });
     }
     for (const p of this.problems) {
       const known = out.find((o) => p.id !== null && o.id === p.id);
       if (known) known.problem = p.message;
-      else out.push({ id: p.folder.split(/[\\/]/).pop() ?? p.folder, title: '(not loaded)', description: '', alarms: [], atShiftStart: false, effective: null, versions: [], problem: p.message });
+      else out.push({ id: p.folder.split(/[\\/]/).pop() ?? p.folder, title: '(not loaded)', description: '', alarms: [], atShiftStart: false, effective: null, versions: [], problem: p.message, dueSince: null });
     }
     return out;
   }

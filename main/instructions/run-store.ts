@@ -190,6 +190,11 @@ export class RunStore {
     };
   }
 
+  /** Whether a run of the instruction was started at or after `t` (indexed). */
+  startedSince(instructionId: string, t: number): boolean {
+    return this.db.prepare('SELECT 1 FROM instruction_run WHERE instruction_id = ? AND started_at >= ? LIMIT 1').get(instructionId, t) !== undefined;
+  }
+
   running(): number[] {
     return this.db.prepare("SELECT id FROM instruction_run WHERE state = 'running' ORDER BY id").pluck().all() as number[];
   }

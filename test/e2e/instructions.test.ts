@@ -115,6 +115,8 @@ test('1. an unapproved instruction cannot be started; approved and released, it 
   await page.tap('[data-testid="nav-instructions"]');
   await page.locator('[data-instruction-id="WI-OPS-001"][data-effective="1"]').waitFor({ timeout: 5000 });
   assert.equal(await start.isDisabled(), false);
+  // a start-of-shift checklist with no run in this shift is due
+  await page.locator('[data-testid="instruction-due"][data-instruction-id="WI-OPS-001"]').waitFor({ timeout: 5000 });
   await page.screenshot({ path: join(shots, 'instructions-list.png') });
 });
 
@@ -139,6 +141,7 @@ test('2. start-of-shift by touch: conditions wait while the values are bad and g
   await atStep('film');
   // the step's picture, from the version the run runs
   await waitFor('the film roll picture shown', () => page.locator('[data-testid="step-media"] img').evaluate((img: { naturalWidth: number }) => img.naturalWidth > 0).catch(() => false), 5000);
+  await page.screenshot({ path: join(shots, 'instructions-check-media.png') });
   await page.tap('[data-testid="step-confirm"]');
   await page.tap('[data-testid="step-done"]');
   await atStep('seal');
@@ -163,6 +166,7 @@ test('2. start-of-shift by touch: conditions wait while the values are bad and g
   await page.screenshot({ path: join(shots, 'instructions-run-record.png') });
   await page.tap('[data-testid="run-close"]');
   await page.locator('[data-testid="run-history"] tr[data-state="completed"]').first().waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('[data-testid="instruction-due"]').count(), 0, 'done for this shift');
 });
 
 test('3. SIGKILL mid-run: after a restart the changeover goes on at the same step, then writes the setpoint', async () => {

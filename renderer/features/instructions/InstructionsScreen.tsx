@@ -62,8 +62,19 @@ export function InstructionsScreen({ generation, request }: { generation: number
   }
 
   const running = runs?.filter((r) => r.state === 'running') ?? [];
+  const due = instructions?.filter((i) => i.dueSince !== null) ?? [];
   return (
     <main className="instructions" data-testid="instructions-screen">
+      {due.map((i) => (
+        <div key={i.id} className="instructions__due" role="status" data-testid="instruction-due" data-instruction-id={i.id}>
+          <span>
+            <strong>Due now:</strong> {i.title} — this shift began {formatClock(i.dueSince!)}, no run since
+          </span>
+          <GuardedButton permission="instructions.run" type="button" className="toggle toggle--on" onClick={() => start(i.id, `shift start ${formatClock(i.dueSince!)}`)} data-testid="instruction-due-start">
+            Start now
+          </GuardedButton>
+        </div>
+      ))}
       <section className="panel instructions__list" aria-label="Work instructions">
         <div className="panel__header">
           <h2 className="panel__title">Work instructions</h2>
