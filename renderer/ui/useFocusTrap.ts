@@ -5,11 +5,17 @@ const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), select:not([di
 /**
  * Keeps Tab and Shift+Tab inside a dialog while it is shown, and gives focus back to what had
  * it when the dialog closes (the button that opened it), so a keyboard user never lands behind
- * the backdrop.
+ * the backdrop. Focus moves into the dialog when it opens.
  */
 export function useFocusTrap(container: RefObject<HTMLElement | null>): void {
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    // focus starts inside the dialog (its own autofocus, if any, has run: effects run in order)
+    const root0 = container.current;
+    if (root0 !== null && !root0.contains(document.activeElement)) {
+      const first = [...root0.querySelectorAll<HTMLElement>(FOCUSABLE)].find((el) => el.offsetParent !== null);
+      (first ?? root0).focus();
+    }
     const onKey = (e: KeyboardEvent) => {
       const root = container.current;
       if (e.key !== 'Tab' || root === null) return;

@@ -5,6 +5,7 @@ import { useServices } from '../../state/services';
 import { formatValue } from '../overview/format';
 import { limitsText, parseWriteInput } from './write-input';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 type Phase = { kind: 'editing' } | { kind: 'sending' } | { kind: 'done'; result: TagWriteResult } | { kind: 'error'; message: string };
 
@@ -27,6 +28,8 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
   const parsed = parseWriteInput(tag, text);
 
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
   useEffect(() => {
     input.current?.select();
   }, [onClose]);
@@ -51,7 +54,7 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
     // Rendered inside a table row: keep clicks and keys from reaching the row (which would
     // select its trend, and whose Enter handler would swallow the form's submit).
     <div className="modal-backdrop" role="presentation" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="write-title" data-testid="write-dialog">
+      <div ref={dialogRef} className="modal" role="dialog" aria-modal="true" aria-labelledby="write-title" data-testid="write-dialog">
         <h2 id="write-title" className="modal__title">
           Set {tag.name}
         </h2>
