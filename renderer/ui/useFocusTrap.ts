@@ -1,5 +1,8 @@
 import { useEffect, type RefObject } from 'react';
 
+/** traps shown, the topmost last: only the topmost keeps Tab (a signing dialog over a shelve dialog) */
+const traps: object[] = [];
+
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
 
 /**
@@ -16,9 +19,11 @@ export function useFocusTrap(container: RefObject<HTMLElement | null>): void {
       const first = [...root0.querySelectorAll<HTMLElement>(FOCUSABLE)].find((el) => el.offsetParent !== null);
       (first ?? root0).focus();
     }
+    const me = {};
+    traps.push(me);
     const onKey = (e: KeyboardEvent) => {
       const root = container.current;
-      if (e.key !== 'Tab' || root === null) return;
+      if (e.key !== 'Tab' || root === null || traps[traps.length - 1] !== me) return;
       const items = [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null);
       if (items.length === 0) return;
       const first = items[0];
@@ -32,9 +37,11 @@ export function useFocusTrap(container: RefObject<HTMLElement | null>): void {
         first.focus();
       }
     };
-    document.addEventListener('keydown', onKey);
+    // capture: a dialog rendered inside a row whose handlers stop key events is still trapped
+    document.addEventListener('keydown', onKey, true);
     return () => {
-      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('keydown', onKey, true);
+      traps.splice(traps.lastIndexOf(me), 1);
       if (opener !== null && opener.isConnected) opener.focus();
     };
   }, [container]);
