@@ -82,3 +82,24 @@ test('2. a dropout turns values bad within seconds, visibly; they turn good agai
   assert.ok(goodAfter >= 8000, `good again only after the dropout (${goodAfter} ms)`);
   await page.screenshot({ path: join(shots, 'overview-recovered.png') });
 });
+
+test('3. a jam: the fault code carries its alarm priority beside the value; the stopped drive current is marked below its normal band', async () => {
+  sim.setScenario('jam', true);
+  try {
+    const indicator = page.locator(`${valueOf('L1.FaultCode')} [data-testid="value-alarm"]`);
+    await indicator.waitFor({ timeout: 5000 });
+    assert.equal(await indicator.getAttribute('data-priority'), '2', 'the jam is a priority 2 alarm');
+    assert.equal(await indicator.locator('svg.prio--2').count(), 1, 'shape + number + colour, the banner\'s own badge');
+    const badge = await indicator.boundingBox();
+    const text = await page.locator(`${valueOf('L1.FaultCode')} .value-text`).boundingBox();
+    assert.ok(badge && text, 'both on screen');
+    assert.ok(badge.x + badge.width <= text.x + 1 && Math.abs(badge.y + badge.height / 2 - (text.y + text.height / 2)) < 12, 'beside the value, on its line');
+    // leaving the normal band is marked, and is not an alarm colour
+    await page.waitForSelector(`${valueOf('L1.MotorCurrent')}[data-band="low"]`, { timeout: 8000 });
+    assert.match(await page.locator(`${valueOf('L1.MotorCurrent')} .value-band`).innerText(), /▼/);
+    assert.equal(await page.locator(`${valueOf('L1.Speed')} [data-testid="value-alarm"]`).count(), 0, 'a tag without an alarm has no indicator');
+    await page.screenshot({ path: join(shots, 'overview-abnormal.png') });
+  } finally {
+    sim.setScenario('jam', false);
+  }
+});

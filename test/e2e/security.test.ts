@@ -113,6 +113,7 @@ test('2. an operator signs in by badge + PIN typed like a reader (no click) and 
   await page.click(`${setpoint} [data-testid="write-open"]`);
   await page.fill('[data-testid="write-input"]', '128');
   await page.press('[data-testid="write-input"]', 'Enter');
+  await page.click('[data-testid="write-send"]'); // the change is shown, then confirmed
   await page.locator('[data-testid="write-result"][data-verified="true"]').waitFor({ timeout: 5000 });
   await page.click('[data-testid="write-close"]');
   assert.equal(sim.model.snapshot().speedSetpoint, 128, 'the PLC holds it');

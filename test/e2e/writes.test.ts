@@ -55,6 +55,11 @@ test('2. out of limits is caught in the dialog; a valid value is written, verifi
   await input.fill('135');
   await page.screenshot({ path: join(shots, 'write-dialog.png') });
   await input.press('Enter');
+  // the change is shown before anything is sent
+  assert.match(await page.locator('[data-testid="write-change"]').innerText(), /^120 → 135 packs\/min$/);
+  assert.equal(sim.model.snapshot().speedSetpoint, 120, 'nothing sent before the confirmation');
+  await page.screenshot({ path: join(shots, 'write-confirm.png') });
+  await page.click('[data-testid="write-send"]');
   const result = page.locator('[data-testid="write-result"]');
   await result.waitFor({ timeout: 5000 });
   assert.equal(await result.getAttribute('data-verified'), 'true');
@@ -69,11 +74,14 @@ test('2. out of limits is caught in the dialog; a valid value is written, verifi
 test('3. a command bit through ON/OFF buttons', async () => {
   await page.click('[data-tag-id="L1.RunCommand"] [data-testid="write-open"]');
   await page.click('[data-testid="write-off"]');
+  assert.match(await page.locator('[data-testid="write-change"]').innerText(), /ON → OFF/);
+  await page.click('[data-testid="write-send"]');
   await page.locator('[data-testid="write-result"][data-verified="true"]').waitFor({ timeout: 5000 });
   await page.click('[data-testid="write-close"]');
   await page.waitForSelector('[data-tag-id="L1.Running"] [data-testid="value"]:has-text("OFF")', { timeout: 5000 });
   await page.click('[data-tag-id="L1.RunCommand"] [data-testid="write-open"]');
   await page.click('[data-testid="write-on"]');
+  await page.click('[data-testid="write-send"]');
   await page.locator('[data-testid="write-result"][data-verified="true"]').waitFor({ timeout: 5000 });
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('[data-testid="write-dialog"]').count(), 0, 'Escape closes the dialog');
@@ -94,4 +102,35 @@ test('4. the diagnostics screen shows each device\'s counters and response times
   await page.screenshot({ path: join(shots, 'diagnostics.png') });
   await page.click('[data-testid="nav-operate"]');
   await page.waitForSelector('[data-testid="overview-table"]');
+});
+
+test('5. keyboard only: Enter on the row opens Set…, Tab stays in the dialog, Enter reviews and confirms, Escape closes', async () => {
+  await page.locator(row).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="write-dialog"]').waitFor({ timeout: 5000 });
+  const inDialog = () => page.evaluate(`document.querySelector('[data-testid="write-dialog"]').contains(document.activeElement)`);
+  assert.equal(await inDialog(), true, 'focus moved into the dialog');
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    assert.equal(await inDialog(), true, `Tab ${i + 1} stays in the dialog`);
+  }
+  await page.locator('[data-testid="write-input"]').focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('140');
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('[data-testid="write-change"]').innerText(), /135 → 140 packs\/min/);
+  await page.keyboard.press('Enter'); // the confirm button has the focus
+  await page.locator('[data-testid="write-result"][data-verified="true"]').waitFor({ timeout: 5000 });
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid="write-dialog"]').waitFor({ state: 'detached', timeout: 2000 });
+  assert.equal(await page.evaluate(`document.activeElement?.getAttribute('data-tag-id')`), 'L1.SpeedSetpoint', 'focus back on the row');
+  assert.equal(sim.model.snapshot().speedSetpoint, 140);
+});
+
+test('6. Escape closes the write dialog while editing, and nothing is written', async () => {
+  await page.click(`${row} [data-testid="write-open"]`);
+  await page.locator('[data-testid="write-input"]').fill('150');
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid="write-dialog"]').waitFor({ state: 'detached', timeout: 2000 });
+  assert.equal(sim.model.snapshot().speedSetpoint, 140);
 });

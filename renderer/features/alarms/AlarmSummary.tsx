@@ -74,7 +74,7 @@ export function AlarmSummary() {
                 title={`Priority ${p} ${priorityName(p)}`}
                 onClick={() => togglePriority(p)}
               >
-                <PriorityBadge priority={p} muted size={28} /> {priorityName(p)}
+                <PriorityBadge priority={p} muted size={28} /> <span className="alarm-filter-prio__name">{priorityName(p)}</span>
               </button>
             ))}
           </div>

@@ -5,6 +5,7 @@ import { formatClock } from '../overview/format';
 import { TrendChart } from '../trends/TrendChart';
 import { TrendBuffer, type ChartSeries } from '../trends/trend-buffer';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 const BEFORE_MS = 10 * 60_000;
 const AFTER_MS = 5 * 60_000;
@@ -51,10 +52,12 @@ export function AlarmTrendDialog({ tagId, title, at, onClose, onOpenLive, onOpen
   }, [client, messages, tagId, window]);
 
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
 
   return (
     <div className="modal-backdrop" role="presentation" onClick={(e) => e.stopPropagation()}>
-      <div className="modal alarm-trend" role="dialog" aria-modal="true" aria-labelledby="alarm-trend-title" data-testid="alarm-trend" data-tag-id={tagId}>
+      <div ref={dialogRef} className="modal alarm-trend" role="dialog" aria-modal="true" aria-labelledby="alarm-trend-title" data-testid="alarm-trend" data-tag-id={tagId}>
         <h2 id="alarm-trend-title" className="modal__title">
           {title}
         </h2>

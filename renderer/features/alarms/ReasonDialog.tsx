@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 interface ReasonDialogProps {
   title: string;
@@ -17,6 +18,8 @@ export function ReasonDialog({ title, label, confirm, minLength, onClose, onConf
   const [sending, setSending] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLFormElement>(null);
+  useFocusTrap(dialogRef);
   useEffect(() => {
     input.current?.focus();
   }, [onClose]);
@@ -31,7 +34,7 @@ export function ReasonDialog({ title, label, confirm, minLength, onClose, onConf
   };
   return (
     <div className="modal-backdrop" role="presentation" onClick={(e) => e.stopPropagation()}>
-      <form className="modal alarm-dialog" role="dialog" aria-modal="true" aria-label={title} onSubmit={(e) => void submit(e)} data-testid="reason-dialog">
+      <form ref={dialogRef} className="modal alarm-dialog" role="dialog" aria-modal="true" aria-label={title} onSubmit={(e) => void submit(e)} data-testid="reason-dialog">
         <h2 className="modal__title">{title}</h2>
         <label className="modal__label" htmlFor="alarm-reason">
           {label}

@@ -1,9 +1,10 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ShelveMode } from '../../../shared/alarms';
 import { formatShelveDuration, shelveChoices } from './alarm-display';
 import type { AlarmRow } from './alarm-model';
 import { useAlarmContext } from './AlarmProvider';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 const QUICK_REASONS = ['Nuisance: known cause', 'Instrument fault reported', 'Maintenance work'];
 
@@ -21,6 +22,8 @@ export function ShelveDialog({ row, onClose }: { row: AlarmRow; onClose: () => v
   const [reason, setReason] = useState('');
   const [sending, setSending] = useState(false);
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
   const ok = reason.trim().length >= 3;
   const send = async () => {
     if (!ok || sending) return;
@@ -31,7 +34,7 @@ export function ShelveDialog({ row, onClose }: { row: AlarmRow; onClose: () => v
   };
   return (
     <div className="modal-backdrop" role="presentation" onClick={(e) => e.stopPropagation()}>
-      <div className="modal alarm-dialog" role="dialog" aria-modal="true" aria-labelledby="shelve-title" data-testid="shelve-dialog">
+      <div ref={dialogRef} className="modal alarm-dialog" role="dialog" aria-modal="true" aria-labelledby="shelve-title" data-testid="shelve-dialog">
         <h2 id="shelve-title" className="modal__title">
           Shelve: {row.def.message}
         </h2>

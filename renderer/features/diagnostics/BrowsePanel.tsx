@@ -6,6 +6,7 @@ import { OBJECTS_NODE, visibleRows, type BrowseNodeRow, type BrowseRow, type Nod
 import { copyShownText, type CopyOutcome } from './copy-text';
 import { suggestTagId, yamlTagLine } from './opcua-format';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 interface BrowsePanelProps {
   device: DeviceStatus;
@@ -53,6 +54,8 @@ export function BrowsePanel({ device, onClose }: BrowsePanelProps) {
   }, [load]);
 
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
 
   const toggle = (row: BrowseNodeRow) => {
     if (!row.expandable) return;
@@ -72,7 +75,7 @@ export function BrowsePanel({ device, onClose }: BrowsePanelProps) {
 
   return (
     <div className="modal-backdrop" role="presentation">
-      <div className="browse" role="dialog" aria-modal="true" aria-labelledby="browse-title" data-testid="opcua-browse" data-device-browse={device.deviceId}>
+      <div ref={dialogRef} className="browse" role="dialog" aria-modal="true" aria-labelledby="browse-title" data-testid="opcua-browse" data-device-browse={device.deviceId}>
         <div className="browse__header">
           <h2 id="browse-title" className="browse__title">
             Browse {device.name}

@@ -3,7 +3,7 @@ import type { ServerCertificateStatus } from '../../../shared/opcua';
 import type { AuditEntry, DeviceStatus } from '../../../shared/types';
 import { useNow } from '../../state/useNow';
 import { deviceStateDisplay, protocolLabel } from '../devices/device-display';
-import { formatAge } from '../overview/format';
+import { formatAge, formatClock, formatDate } from '../overview/format';
 import { BrowsePanel } from './BrowsePanel';
 import { OpcUaDeviceDetails } from './OpcUaDeviceDetails';
 import { groupThumbprint } from './opcua-format';
@@ -133,7 +133,7 @@ function DeviceRow({ device: d, now }: { device: DeviceStatus; now: number }) {
           '—'
         ) : (
           <>
-            <span className="diag-error__time">{d.lastErrorTs === null ? '' : new Date(d.lastErrorTs).toLocaleTimeString()}</span>{' '}
+            <span className="diag-error__time">{d.lastErrorTs === null ? '' : formatClock(d.lastErrorTs)}</span>{' '}
             {lastErrorText(d)}
           </>
         )}
@@ -156,7 +156,8 @@ const TRUST_ACTION = 'opcua.trustCertificate';
 function AuditTable({ entries }: { entries: AuditEntry[] | null }) {
   if (entries === null) return <p className="panel__empty">Loading…</p>;
   if (entries.length === 0) return <p className="panel__empty">No operator actions yet.</p>;
-  const show = (v: AuditEntry['oldValue']) => (v === null ? '—' : typeof v === 'boolean' ? (v ? 'ON' : 'OFF') : String(v));
+  // a record that is not a tag value (a user created, a role changed) is read on the People screen
+  const show = (v: AuditEntry['oldValue']) => (v === null ? '—' : typeof v === 'boolean' ? (v ? 'ON' : 'OFF') : typeof v === 'object' ? '…' : String(v));
   return (
     <div className="diagnostics__scroll">
       <table className="diag-table" data-testid="audit-table">
@@ -174,7 +175,9 @@ function AuditTable({ entries }: { entries: AuditEntry[] | null }) {
         <tbody>
           {entries.map((e) => (
             <tr key={e.id} data-outcome={e.outcome}>
-              <td>{new Date(e.ts).toLocaleString()}</td>
+              <td className="diag-time">
+                {formatDate(e.ts)} {formatClock(e.ts)}
+              </td>
               <td>{e.user}</td>
               <td>{ACTION_TEXT[e.action] ?? e.action}</td>
               <td>{e.target}</td>

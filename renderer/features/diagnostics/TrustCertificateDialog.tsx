@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { OpcUaTrustResult, ServerCertificateStatus } from '../../../shared/opcua';
 import type { DeviceStatus } from '../../../shared/types';
 import { useServices } from '../../state/services';
@@ -6,6 +6,7 @@ import { deviceStateDisplay } from '../devices/device-display';
 import { formatValidity } from './opcua-format';
 import { Thumbprint } from './Thumbprint';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 type Phase = { kind: 'confirm' } | { kind: 'sending' } | { kind: 'done'; result: OpcUaTrustResult } | { kind: 'error'; message: string };
 
@@ -28,6 +29,8 @@ export function TrustCertificateDialog({ device, certificate, now, onTrusted, on
   const [phase, setPhase] = useState<Phase>({ kind: 'confirm' });
 
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
 
   const trust = async () => {
     setPhase({ kind: 'sending' });
@@ -43,7 +46,7 @@ export function TrustCertificateDialog({ device, certificate, now, onTrusted, on
   const state = deviceStateDisplay(device.state);
   return (
     <div className="modal-backdrop" role="presentation">
-      <div className="modal trust-dialog" role="dialog" aria-modal="true" aria-labelledby="trust-title" data-testid="trust-dialog">
+      <div ref={dialogRef} className="modal trust-dialog" role="dialog" aria-modal="true" aria-labelledby="trust-title" data-testid="trust-dialog">
         <h2 id="trust-title" className="modal__title">
           Trust the server certificate of {device.name}?
         </h2>

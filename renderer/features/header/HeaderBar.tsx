@@ -60,6 +60,7 @@ export function HeaderBar({ info, connection, screen, onScreen, session, onSessi
         className={`connection connection--${connection}`}
         data-testid="connection"
         data-connection={connection}
+        title={CONNECTION_TEXT[connection]}
         role="status"
       >
         <span className="connection__dot" aria-hidden="true" />

@@ -26,8 +26,15 @@ export const TagRow = memo(function TagRow({ tag, selected, onSelect }: TagRowPr
   };
   const quality = qualityDisplay(value?.quality);
   const select = () => onSelect(tag.id);
+  const mayOpenWrite = tag.writable && mayWrite.allowed;
+  // Keyboard: Enter sets a writable value (what the row is for), Space trends it; a tag that
+  // cannot be written trends on either key.
   const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'Enter' || e.key === ' ') {
+    if (e.target !== e.currentTarget) return; // keys on the Set… button are the button's
+    if (e.key === 'Enter' && mayOpenWrite) {
+      e.preventDefault();
+      setWriting(true);
+    } else if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       select();
     }

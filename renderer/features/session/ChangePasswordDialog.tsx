@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SessionState } from '../../../shared/security';
 import { useServices } from '../../state/services';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 /**
  * The password has aged past the project's limit, or an administrator set it: it must be
@@ -15,6 +16,8 @@ export function ChangePasswordDialog({ session, onSession }: { session: SessionS
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
+  const dialogRef = useRef<HTMLFormElement>(null);
+  useFocusTrap(dialogRef);
   useEffect(() => first.current?.focus(), []);
 
   const submit = (e: FormEvent) => {
@@ -32,7 +35,7 @@ export function ChangePasswordDialog({ session, onSession }: { session: SessionS
   };
   return (
     <div className="modal-backdrop" role="presentation">
-      <form className="modal sign-in" role="dialog" aria-modal="true" aria-label="Change your password" data-testid="change-password-dialog" onSubmit={submit}>
+      <form ref={dialogRef} className="modal sign-in" role="dialog" aria-modal="true" aria-label="Change your password" data-testid="change-password-dialog" onSubmit={submit}>
         <h2 className="modal__title">Change your password</h2>
         <p className="sign-in__hint">
           {session.user?.name}: your password was set by an administrator or has expired. Choose a new one before you go on.

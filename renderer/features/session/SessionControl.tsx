@@ -20,14 +20,22 @@ export function SessionControl({ session, onSession }: { session: SessionState |
   };
   return (
     <div className="session" data-testid="session" data-user={user?.id ?? ''} data-locked={session?.locked === true}>
-      <div className="session__who">
+      {/* one target: who is signed in is also where to sign in or switch user (shift change) */}
+      <button
+        type="button"
+        className="toggle session__who"
+        data-testid="session-sign-in"
+        onClick={() => setOpen(true)}
+        aria-label={user === null ? 'Sign in' : `Switch user (signed in: ${user.name})`}
+        title={user === null ? 'Sign in' : 'Switch user'}
+      >
         <span className="session__name" data-testid="session-name">
           {user === null ? 'Viewer' : user.name}
         </span>
-        <span className="session__roles">{user === null ? 'nobody signed in' : user.roles.join(', ')}</span>
-      </div>
-      <button type="button" className="toggle session__button" data-testid="session-sign-in" onClick={() => setOpen(true)}>
-        {user === null ? 'Sign in' : 'Switch user'}
+        <span className="session__roles">
+          {user === null ? 'Sign in' : user.roles.join(', ')}
+          {user !== null && <span className="session__switch-hint"> · Switch user</span>}
+        </span>
       </button>
       {user !== null && !session?.locked && (
         <button type="button" className="toggle session__button" data-testid="session-lock" onClick={lock} title="Lock the screen: alarms stay visible">

@@ -3,6 +3,7 @@ import { ApiError } from '../../../shared/api';
 import type { SessionState } from '../../../shared/security';
 import { useServices } from '../../state/services';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 interface SignInDialogProps {
   setupRequired: boolean;
@@ -28,6 +29,8 @@ export function SignInDialog({ setupRequired, onClose, onSignedIn }: SignInDialo
   const first = useRef<HTMLInputElement>(null);
   const pinRef = useRef<HTMLInputElement>(null);
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
   useEffect(() => first.current?.focus(), []);
 
   const run = async (p: Promise<SessionState>) => {
@@ -57,7 +60,7 @@ export function SignInDialog({ setupRequired, onClose, onSignedIn }: SignInDialo
 
   return (
     <div className="modal-backdrop" role="presentation">
-      <div className="modal sign-in" role="dialog" aria-modal="true" aria-label={setupRequired ? 'Create the first administrator' : 'Sign in'} data-testid="sign-in-dialog">
+      <div ref={dialogRef} className="modal sign-in" role="dialog" aria-modal="true" aria-label={setupRequired ? 'Create the first administrator' : 'Sign in'} data-testid="sign-in-dialog">
         {setupRequired ? (
           <form onSubmit={submitSetup} data-testid="setup-form">
             <h2 className="modal__title">Create the first administrator</h2>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SessionUser, SignatureInput, SignatureMeaning } from '../../../shared/security';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 import type { SigningRequest } from './signing-client';
 
 const MEANING_TEXT: Record<SignatureMeaning, string> = {
@@ -32,6 +33,8 @@ export function SigningDialog({ request, signer, onSign, onCancel }: SigningDial
   const [verifierComment, setVerifierComment] = useState('');
   const first = useRef<HTMLInputElement>(null);
   useEscapeKey(onCancel);
+  const dialogRef = useRef<HTMLFormElement>(null);
+  useFocusTrap(dialogRef);
   useEffect(() => {
     // A refused signature is asked for again: the secret is typed anew.
     setSecret('');
@@ -52,7 +55,7 @@ export function SigningDialog({ request, signer, onSign, onCancel }: SigningDial
 
   return (
     <div className="modal-backdrop" role="presentation">
-      <form className="modal signing" role="dialog" aria-modal="true" aria-label="Electronic signature" data-testid="signing-dialog" data-kind={requirement.kind} onSubmit={submit}>
+      <form ref={dialogRef} className="modal signing" role="dialog" aria-modal="true" aria-label="Electronic signature" data-testid="signing-dialog" data-kind={requirement.kind} onSubmit={submit}>
         <h2 className="modal__title">{verification ? 'Signature and verification' : 'Electronic signature'}</h2>
         <p className="signing__rule" data-testid="signing-rule">
           {request.message.charAt(0).toUpperCase() + request.message.slice(1)}.

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../shared/api';
 import type { TrendPen, TrendRangeSpec, TrendView } from '../../../shared/trend-api';
 import { useServices } from '../../state/services';
 import { formatDateTime, formatSpan, PRESET_LABELS } from './trend-range';
 import { GuardedButton } from '../../ui/GuardedButton';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 export function describeRange(r: TrendRangeSpec): string {
   if (r.kind === 'live') return `live, ${formatSpan(r.spanMs)}`;
@@ -18,6 +19,8 @@ export function ViewsDialog({ onOpen, onClose }: { onOpen: (v: TrendView) => voi
   const [views, setViews] = useState<TrendView[] | null>(null);
   const [confirm, setConfirm] = useState<TrendView | null>(null);
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
 
   const load = useCallback(
     () =>
@@ -43,7 +46,7 @@ export function ViewsDialog({ onOpen, onClose }: { onOpen: (v: TrendView) => voi
 
   return (
     <div className="modal-backdrop" role="presentation">
-      <div className="modal trend-dialog" role="dialog" aria-modal="true" aria-labelledby="trend-views-title" data-testid="trend-views">
+      <div ref={dialogRef} className="modal trend-dialog" role="dialog" aria-modal="true" aria-labelledby="trend-views-title" data-testid="trend-views">
         <h2 id="trend-views-title" className="modal__title">
           Saved trend views
         </h2>
@@ -93,6 +96,8 @@ export function SaveViewDialog({ pens, range, initialName, onSaved, onClose }: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
 
   const save = async (replace: boolean) => {
     if (busy || name.trim() === '') return;
@@ -111,7 +116,7 @@ export function SaveViewDialog({ pens, range, initialName, onSaved, onClose }: {
 
   return (
     <div className="modal-backdrop" role="presentation">
-      <div className="modal trend-dialog" role="dialog" aria-modal="true" aria-labelledby="trend-save-title" data-testid="trend-save">
+      <div ref={dialogRef} className="modal trend-dialog" role="dialog" aria-modal="true" aria-labelledby="trend-save-title" data-testid="trend-save">
         <h2 id="trend-save-title" className="modal__title">
           Save trend view
         </h2>

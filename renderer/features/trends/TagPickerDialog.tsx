@@ -3,6 +3,7 @@ import type { TagInfo } from '../../../shared/types';
 import { MAX_TREND_PENS } from '../../../shared/trend-api';
 import { searchTags } from './tag-search';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
 interface TagPickerDialogProps {
   tags: readonly TagInfo[];
@@ -19,13 +20,15 @@ export function TagPickerDialog({ tags, penIds, onAdd, onClose }: TagPickerDialo
   const full = penIds.length >= MAX_TREND_PENS;
 
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
   useEffect(() => {
     input.current?.focus();
   }, [onClose]);
 
   return (
     <div className="modal-backdrop" role="presentation">
-      <div className="modal trend-dialog" role="dialog" aria-modal="true" aria-labelledby="trend-picker-title" data-testid="trend-picker">
+      <div ref={dialogRef} className="modal trend-dialog" role="dialog" aria-modal="true" aria-labelledby="trend-picker-title" data-testid="trend-picker">
         <h2 id="trend-picker-title" className="modal__title">
           Add pens {full && <span className="trend-dialog__note">— the chart holds at most {MAX_TREND_PENS} pens</span>}
         </h2>

@@ -34,8 +34,8 @@ export function TrendPanel({ tag, generation, onOpenTrends }: { tag: TagInfo | n
   return (
     <section className="panel trend" aria-label="Trend" data-testid="trend" data-trend-tag-id={tag?.id ?? ''}>
       <div className="panel__header">
-        <h2 className="panel__title">
-          Trend
+        <h2 className="panel__title trend__title">
+          <span className="trend__word">Trend</span>
           {tag !== null && <span className="trend__tag">{tag.name}</span>}
           {tag !== null && <span className="trend__tag-id">{tag.id}</span>}
         </h2>

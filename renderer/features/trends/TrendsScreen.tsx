@@ -96,6 +96,8 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
   const [, setRevision] = useState(0);
   const [freeFrom, setFreeFrom] = useState('');
   const [freeTo, setFreeTo] = useState('');
+  /** the free from–to fields take a row of their own: shown only when asked for */
+  const [freeOpen, setFreeOpen] = useState(false);
   const plotRef = useRef<HTMLDivElement>(null);
   const width = useWidth(plotRef);
   const alarmDefs = useAlarmDefinitions();
@@ -382,14 +384,19 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
             </button>
           ))}
         </div>
-        <div className="trends__group trends__free" role="group" aria-label="Free range">
-          <input type="datetime-local" step="1" aria-label="From" value={freeFrom || toLocalInput(visibleFrom || Date.now())} onChange={(e) => setFreeFrom(e.target.value)} data-testid="trend-free-from" />
-          <span>–</span>
-          <input type="datetime-local" step="1" aria-label="To" value={freeTo || toLocalInput(visibleTo || Date.now())} onChange={(e) => setFreeTo(e.target.value)} data-testid="trend-free-to" />
-          <button type="button" className="toggle toggle--compact" onClick={applyFree} data-testid="trend-free-apply">
-            Show
-          </button>
-        </div>
+        <button type="button" className={`toggle toggle--compact${freeOpen ? ' toggle--on' : ''}`} aria-pressed={freeOpen} aria-expanded={freeOpen} onClick={() => setFreeOpen((o) => !o)} data-testid="trend-free-open">
+          From – to…
+        </button>
+        {freeOpen && (
+          <div className="trends__group trends__free" role="group" aria-label="Free range">
+            <input type="datetime-local" step="1" aria-label="From" value={freeFrom || toLocalInput(visibleFrom || Date.now())} onChange={(e) => setFreeFrom(e.target.value)} data-testid="trend-free-from" />
+            <span>–</span>
+            <input type="datetime-local" step="1" aria-label="To" value={freeTo || toLocalInput(visibleTo || Date.now())} onChange={(e) => setFreeTo(e.target.value)} data-testid="trend-free-to" />
+            <button type="button" className="toggle toggle--compact" onClick={applyFree} data-testid="trend-free-apply">
+              Show
+            </button>
+          </div>
+        )}
       </div>
       <div className="trends__bar" role="toolbar" aria-label="Chart">
         <div className="trends__group" role="group" aria-label="Zoom and pan">
@@ -397,30 +404,19 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
             ◀
           </button>
           <button type="button" className="toggle" aria-label="Zoom in" onClick={() => zoom(0.5)} data-testid="trend-zoom-in">
-            Zoom in
+            Zoom +
           </button>
           <button type="button" className="toggle" aria-label="Zoom out" onClick={() => zoom(2)} data-testid="trend-zoom-out">
-            Zoom out
+            Zoom −
           </button>
           <button type="button" className="toggle" aria-label="Later" onClick={() => pan(0.5)} data-testid="trend-pan-right">
             ▶
           </button>
-          <button type="button" className={`toggle toggle--compact${tool === 'box' ? ' toggle--on' : ''}`} aria-pressed={tool === 'box'} onClick={() => setTool('box')} data-testid="trend-tool-box">
-            Drag: zoom box
+          <button type="button" className={`toggle toggle--compact${tool === 'box' ? ' toggle--on' : ''}`} aria-pressed={tool === 'box'} onClick={() => setTool('box')} data-testid="trend-tool-box" title="Dragging on the chart zooms to the box drawn">
+            Box zoom
           </button>
-          <button type="button" className={`toggle toggle--compact${tool === 'pan' ? ' toggle--on' : ''}`} aria-pressed={tool === 'pan'} onClick={() => setTool('pan')} data-testid="trend-tool-pan">
-            Drag: pan
-          </button>
-        </div>
-        <div className="trends__group" role="group" aria-label="Cursors">
-          <button type="button" className={`toggle toggle--compact${cursorA !== null ? ' toggle--on' : ''}`} onClick={() => setCursor('a')} data-testid="trend-cursor-a">
-            Cursor A here
-          </button>
-          <button type="button" className={`toggle toggle--compact${cursorB !== null ? ' toggle--on' : ''}`} onClick={() => setCursor('b')} data-testid="trend-cursor-b">
-            Cursor B here
-          </button>
-          <button type="button" className="toggle toggle--compact" disabled={pinned === null && cursorA === null && cursorB === null} onClick={() => { setPinned(null); setCursorA(null); setCursorB(null); }} data-testid="trend-cursor-clear">
-            Clear cursors
+          <button type="button" className={`toggle toggle--compact${tool === 'pan' ? ' toggle--on' : ''}`} aria-pressed={tool === 'pan'} onClick={() => setTool('pan')} data-testid="trend-tool-pan" title="Dragging on the chart moves it in time">
+            Drag pans
           </button>
         </div>
         <div className="trends__spacer" />
@@ -442,24 +438,37 @@ export function TrendsScreen({ tags, generation, connection, shiftStarts, reques
           </button>
         </div>
       </div>
-      <div className={`trends__status${live ? '' : ' trends__status--paused'}`} role="status" data-testid="trend-status">
-        {live ? (
-          <span className="trends__mode">LIVE · last {formatSpan(window.spanMs)}</span>
-        ) : (
-          <>
-            <span className="trends__mode trends__mode--paused">{preset !== null ? 'HISTORY' : 'PAUSED'}</span>
-            <span>
-              {formatDateTime(window.from)} – {formatDateTime(window.to)} ({formatSpan(window.to - window.from)})
-            </span>
-            <button type="button" className="toggle toggle--on toggle--compact" onClick={backToLive} data-testid="trend-back-to-live">
-              Back to live
-            </button>
-          </>
-        )}
-        <span className="trends__detail" data-testid="trend-detail">
-          {status.loading ? 'Loading…' : status.decimated ? 'min/max per pixel: zoom in for every sample' : penTags.length > 0 ? 'every sample' : ''}
-        </span>
-        {viewName !== '' && <span className="trends__view">View: {viewName}</span>}
+      <div className="trends__statusbar">
+        <div className={`trends__status${live ? '' : ' trends__status--paused'}`} role="status" data-testid="trend-status">
+          {live ? (
+            <span className="trends__mode">LIVE · last {formatSpan(window.spanMs)}</span>
+          ) : (
+            <>
+              <span className="trends__mode trends__mode--paused">{preset !== null ? 'HISTORY' : 'PAUSED'}</span>
+              <span>
+                {formatDateTime(window.from)} – {formatDateTime(window.to)} ({formatSpan(window.to - window.from)})
+              </span>
+              <button type="button" className="toggle toggle--on toggle--compact" onClick={backToLive} data-testid="trend-back-to-live">
+                Back to live
+              </button>
+            </>
+          )}
+          <span className="trends__detail" data-testid="trend-detail">
+            {status.loading ? 'Loading…' : status.decimated ? 'min/max per pixel: zoom in for every sample' : penTags.length > 0 ? 'every sample' : ''}
+          </span>
+          {viewName !== '' && <span className="trends__view">View: {viewName}</span>}
+        </div>
+        <div className="trends__group" role="group" aria-label="Cursors">
+          <button type="button" className={`toggle toggle--compact${cursorA !== null ? ' toggle--on' : ''}`} onClick={() => setCursor('a')} data-testid="trend-cursor-a" title="Cursor A at the point shown in the readout">
+            Cursor A
+          </button>
+          <button type="button" className={`toggle toggle--compact${cursorB !== null ? ' toggle--on' : ''}`} onClick={() => setCursor('b')} data-testid="trend-cursor-b" title="Cursor B at the point shown in the readout">
+            Cursor B
+          </button>
+          <button type="button" className="toggle toggle--compact" disabled={pinned === null && cursorA === null && cursorB === null} onClick={() => { setPinned(null); setCursorA(null); setCursorB(null); }} data-testid="trend-cursor-clear" aria-label="Clear cursors">
+            Clear
+          </button>
+        </div>
       </div>
       <div className="trends__plot" ref={plotRef} tabIndex={0} aria-label="Trend chart: arrows pan, + and − zoom, Home back to live">
         {penTags.length === 0 ? (

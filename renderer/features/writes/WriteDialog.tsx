@@ -5,8 +5,9 @@ import { useServices } from '../../state/services';
 import { formatValue } from '../overview/format';
 import { limitsText, parseWriteInput } from './write-input';
 import { useEscapeKey } from '../../ui/useEscapeKey';
+import { useFocusTrap } from '../../ui/useFocusTrap';
 
-type Phase = { kind: 'editing' } | { kind: 'sending' } | { kind: 'done'; result: TagWriteResult } | { kind: 'error'; message: string };
+type Phase = { kind: 'editing' } | { kind: 'confirming'; value: TagScalar } | { kind: 'sending' } | { kind: 'done'; result: TagWriteResult } | { kind: 'error'; message: string };
 
 interface WriteDialogProps {
   tag: TagInfo;
@@ -27,9 +28,18 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
   const parsed = parseWriteInput(tag, text);
 
   useEscapeKey(onClose);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialogRef);
   useEffect(() => {
     input.current?.select();
   }, [onClose]);
+
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (phase.kind === 'confirming') confirmButton.current?.focus();
+  }, [phase.kind]);
+  /** the change is shown before anything is sent ("120 → 130 packs/min"), and confirmed */
+  const review = (toWrite: TagScalar) => setPhase({ kind: 'confirming', value: toWrite });
 
   const send = async (toWrite: TagScalar) => {
     setPhase({ kind: 'sending' });
@@ -43,7 +53,7 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (parsed.ok) void send(parsed.value);
+    if (parsed.ok) review(parsed.value);
   };
 
   const current = value && value.value !== null ? formatValue(value.value, tag) : '—';
@@ -51,7 +61,7 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
     // Rendered inside a table row: keep clicks and keys from reaching the row (which would
     // select its trend, and whose Enter handler would swallow the form's submit).
     <div className="modal-backdrop" role="presentation" onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="write-title" data-testid="write-dialog">
+      <div ref={dialogRef} className="modal" role="dialog" aria-modal="true" aria-labelledby="write-title" data-testid="write-dialog">
         <h2 id="write-title" className="modal__title">
           Set {tag.name}
         </h2>
@@ -59,13 +69,27 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
           Now <strong data-testid="write-current">{current}</strong> {tag.units}
           {value && value.quality.level !== 'good' && <span className="modal__warn"> — value not good ({value.quality.reason.replace('_', ' ')})</span>}
         </p>
-        {phase.kind === 'editing' || phase.kind === 'sending' ? (
+        {phase.kind === 'confirming' ? (
+          <div className="modal__form">
+            <p className="modal__change" data-testid="write-change">
+              {current} → <strong>{formatValue(phase.value, tag)}</strong> {tag.units}
+            </p>
+            <div className="modal__choices">
+              <button type="button" className="toggle modal__big" data-testid="write-back" onClick={() => setPhase({ kind: 'editing' })}>
+                Back
+              </button>
+              <button ref={confirmButton} type="button" className="toggle toggle--on modal__big" data-testid="write-send" onClick={() => void send(phase.value)}>
+                Confirm write
+              </button>
+            </div>
+          </div>
+        ) : phase.kind === 'editing' || phase.kind === 'sending' ? (
           isBool ? (
             <div className="modal__choices">
-              <button type="button" className="toggle modal__big" data-testid="write-on" disabled={phase.kind === 'sending'} onClick={() => void send(true)}>
+              <button type="button" className="toggle modal__big" data-testid="write-on" disabled={phase.kind === 'sending'} onClick={() => review(true)}>
                 ON
               </button>
-              <button type="button" className="toggle modal__big" data-testid="write-off" disabled={phase.kind === 'sending'} onClick={() => void send(false)}>
+              <button type="button" className="toggle modal__big" data-testid="write-off" disabled={phase.kind === 'sending'} onClick={() => review(false)}>
                 OFF
               </button>
             </div>
@@ -89,7 +113,7 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
                 {text === '' ? '\u00a0' : parsed.ok ? '\u00a0' : parsed.error}
               </p>
               <button type="submit" className="toggle toggle--on modal__big" data-testid="write-confirm" disabled={!parsed.ok || phase.kind === 'sending'}>
-                {phase.kind === 'sending' ? 'Writing…' : 'Write'}
+                {phase.kind === 'sending' ? 'Writing…' : 'Write…'}
               </button>
             </form>
           )
