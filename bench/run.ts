@@ -10,8 +10,9 @@ import { run as sync } from './scenarios/sync';
 import { run as trends } from './scenarios/trends';
 import { run as security } from './scenarios/security';
 import { run as heavyQueries } from './scenarios/heavy-queries';
+import { run as instructions } from './scenarios/instructions';
 
-const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends, security, 'heavy-queries': heavyQueries };
+const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends, security, 'heavy-queries': heavyQueries, instructions };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
