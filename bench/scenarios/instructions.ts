@@ -276,7 +276,7 @@ function seedRuns(file: string, count: number, now: number): { runs: number; res
         store.commitStep(id, result, s === ins.steps ? null : `s${s + 1}`, t);
         results++;
       }
-      if (aborted) store.abort(id, 'line stopped for a fault, run again later', t + 60_000);
+      if (aborted) store.abort(id, 'line stopped for a fault, run again later', t + 60_000, 'bench');
     }
   });
   for (let n = 0; n < count; n += 500) insert(n, Math.min(count, n + 500));
