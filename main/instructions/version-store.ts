@@ -101,7 +101,9 @@ export class VersionStore {
       this.db
         .prepare('INSERT INTO instruction_version (hash, instruction_id, number, revision, title, content, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(hash, definition.id, n, definition.revision, definition.title, JSON.stringify(definition), 'draft', now);
-    })();
+      // IMMEDIATE: the write lock up front (waiting out the historian's writer thread), never a
+      // read snapshot that must be upgraded later and fails at once with SQLITE_BUSY
+    }).immediate();
     return this.info(this.byHash.get(hash) as Row);
   }
 

@@ -9,10 +9,12 @@
  *      the closing signature through the signing dialog; the run record shows every step;
  *   3. the changeover, SIGKILL of the app mid-run: after a restart the run goes on at the same
  *      step with its results intact, then a machine action writes the speed setpoint;
- *   4. from an alarm's procedure link, the bearing maintenance starts for that alarm.
+ *   4. from an alarm's procedure link, the bearing maintenance starts for that alarm;
+ *   5. an author edits a file: Reload files makes a new draft version, whose changes against the
+ *      version in force are shown step by step; the version in force still runs.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -34,13 +36,16 @@ const tmp = tempDir();
 const shots = join(repoRoot(), 'test-results');
 const dataDir = join(tmp.dir, 'data');
 let projectFile = '';
+const instructionsDir = join(tmp.dir, 'instructions');
 const approve = { meaning: 'approved', secret: E2E_PASSWORD };
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
   sim = await startSimulator({ pkiDir: join(tmp.dir, 'sim-pki'), log: () => undefined, idlePeriods: false });
   const project = bindToSimulator(loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml')), sim);
-  project.instructions.folder = join(repoRoot(), 'projects', 'instructions');
+  // a copy of the demo's instructions, so that a test can edit one as an author would
+  cpSync(join(repoRoot(), 'projects', 'instructions'), instructionsDir, { recursive: true });
+  project.instructions.folder = instructionsDir;
   // the jam (raised at once by the simulator) points to the bearing procedure, so a test can follow the link
   project.alarms.definitions.find((d) => d.id === 'L1.Jam')!.procedure = 'WI-MNT-014';
   projectFile = join(tmp.dir, 'project.yaml');
@@ -221,4 +226,30 @@ test('4. an alarm’s procedure link starts the bearing maintenance for that ala
   assert.equal((view.result as { run: { trigger: string; startedBy: string } }).run.trigger, 'alarm L1.Jam');
   await page.screenshot({ path: join(shots, 'instructions-from-alarm.png') });
   sim.setScenario('jam', false);
+});
+
+test('5. an edited file is a new draft version; its changes are shown step by step; the effective version still runs', async () => {
+  const file = join(instructionsDir, 'start-of-shift', 'instruction.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('revision: "4"', 'revision: "5"').replace('    low: 175', '    low: 178'));
+  await as('eve');
+  await page.tap('[data-testid="nav-instructions"]');
+  await page.tap('[data-testid="instructions-reload"]');
+  const row = page.locator('[data-instruction-id="WI-OPS-001"]');
+  await row.locator('[data-testid="instruction-newest"][data-state="draft"]').waitFor({ timeout: 5000 });
+  assert.match(await row.innerText(), /in force: v1 \(rev\. 4\)[\s\S]*v2 Draft/);
+  await row.locator('[data-testid="instruction-changes"]').tap();
+  const dialog = page.locator('[data-testid="version-changes"]');
+  await dialog.waitFor();
+  assert.match(await dialog.locator('.version-changes__header').first().innerText(), /revision: 4 → 5/);
+  const seal = dialog.locator('[data-step-id="seal"]');
+  assert.equal(await seal.getAttribute('data-change'), 'changed');
+  assert.match(await seal.innerText(), /low: 175 → 178/);
+  assert.equal(await dialog.locator('[data-change="changed"]').count(), 1, 'only the seal step changed');
+  await page.screenshot({ path: join(shots, 'instructions-changes.png') });
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  // the approved version still runs until the new one is released
+  const [started] = await callWithCookie(app.url, await pageCookie(page), [{ method: 'runs.start', params: { instructionId: 'WI-OPS-001' } }]);
+  assert.ok(started.ok, JSON.stringify(started));
+  assert.equal((started.result as { run: { versionNumber: number } }).run.versionNumber, 1);
 });

@@ -6,6 +6,7 @@ import { formatClock, formatDate } from '../overview/format';
 import { newestVersion, VERSION_STATE_TEXT, whyNotStartable } from './instruction-format';
 import { useInstructions, useRun } from './useInstructions';
 import { RunPlayer } from './RunPlayer';
+import { VersionChangesDialog } from './VersionChangesDialog';
 import './instructions.css';
 
 export interface InstructionRequest {
@@ -157,6 +158,8 @@ function RunRow({ run, onOpen }: { run: RunSummary; onOpen: () => void }) {
 function InstructionRow({ instruction: i, onStart, onChanged }: { instruction: InstructionSummary; onStart: () => void; onChanged: () => void }) {
   const { client, messages } = useServices();
   const newest = newestVersion(i);
+  const previous = i.versions[1] ?? null;
+  const [changes, setChanges] = useState(false);
   const notStartable = whyNotStartable(i);
   const transition = (method: 'instructions.submit' | 'instructions.approve' | 'instructions.release', label: string) => {
     if (newest === null) return;
@@ -189,6 +192,12 @@ function InstructionRow({ instruction: i, onStart, onChanged }: { instruction: I
         )}
       </div>
       <div className="instruction__actions">
+        {newest !== null && previous !== null && (
+          <button type="button" className="toggle" onClick={() => setChanges(true)} data-testid="instruction-changes">
+            Changes
+          </button>
+        )}
+        {changes && newest !== null && previous !== null && <VersionChangesDialog before={previous} after={newest} onClose={() => setChanges(false)} />}
         {newest?.state === 'draft' && (
           <GuardedButton permission="instructions.review" type="button" className="toggle" onClick={() => transition('instructions.submit', 'Submitting for review')} data-testid="instruction-submit">
             Submit for review

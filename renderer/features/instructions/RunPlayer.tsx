@@ -101,6 +101,9 @@ function RunReview({ view }: { view: RunView }) {
   const run = view.run;
   return (
     <div className="run-review" data-testid="run-record">
+      <button type="button" className="toggle run-review__print" onClick={() => window.print()} data-testid="run-print">
+        Print / PDF
+      </button>
       <p className="run-review__summary">
         Started {formatDate(run.startedAt)} {formatClock(run.startedAt)} by {run.startedBy} ({run.trigger})
         {run.endedAt !== null && ` · ${run.state} ${formatClock(run.endedAt)}`}
