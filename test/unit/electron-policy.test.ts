@@ -47,7 +47,9 @@ test('2. the CSP: nothing by default, our own files only, no inline script or ev
   assert.equal(directives.get('default-src'), "'none'");
   assert.equal(directives.get('script-src'), "'self'");
   assert.equal(directives.get('style-src'), "'self'");
-  assert.equal(directives.get('img-src'), "'self' data:");
+  // blob: only for what the page made in memory (a work instruction's picture or video fetched through the API)
+  assert.equal(directives.get('img-src'), "'self' data: blob:");
+  assert.equal(directives.get('media-src'), "'self' blob:");
   assert.equal(directives.get('font-src'), "'self'");
   assert.equal(directives.get('connect-src'), "'self'");
   assert.equal(directives.get('base-uri'), "'none'");
