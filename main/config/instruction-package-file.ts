@@ -84,6 +84,10 @@ export function parsePackageFile(text: string): PackageParse {
   return { ok: true, pkg: parsed.data as unknown as InstructionPackageFile };
 }
 
+function withoutHash(m: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(m).filter(([k]) => k !== 'sha256'));
+}
+
 /** The definition as the instruction file's schema sees it (media without their hashes). */
 function asFile(definition: Record<string, unknown>): unknown {
   const steps = definition.steps;
@@ -94,7 +98,7 @@ function asFile(definition: Record<string, unknown>): unknown {
           if (typeof s !== 'object' || s === null) return s;
           const step = s as Record<string, unknown>;
           if (!Array.isArray(step.media)) return step;
-          return { ...step, media: step.media.map((m: unknown) => (typeof m === 'object' && m !== null ? { ...(m as Record<string, unknown>), sha256: undefined } : m)) };
+          return { ...step, media: step.media.map((m: unknown) => (typeof m === 'object' && m !== null ? withoutHash(m as Record<string, unknown>) : m)) };
         })
       : steps,
   };
