@@ -6,6 +6,7 @@ import { formatClock, formatDate } from '../overview/format';
 import { newestVersion, VERSION_STATE_TEXT, whyNotStartable } from './instruction-format';
 import { useInstructions, useRun } from './useInstructions';
 import { RunPlayer } from './RunPlayer';
+import { ExportPackageButton, PackagePanel } from './PackagePanel';
 import './instructions.css';
 
 export interface InstructionRequest {
@@ -125,6 +126,7 @@ export function InstructionsScreen({ generation, request }: { generation: number
           </tbody>
         </table>
       </section>
+      <PackagePanel onChanged={refresh} />
     </main>
   );
 }
@@ -147,6 +149,8 @@ function InstructionRow({ instruction: i, onStart, onChanged }: { instruction: I
   const { client, messages } = useServices();
   const newest = newestVersion(i);
   const notStartable = whyNotStartable(i);
+  // a package carries an approved or effective version: the newest approved one, else the one in force
+  const exportable = newest?.state === 'approved' ? newest.hash : (i.effective?.hash ?? null);
   const transition = (method: 'instructions.submit' | 'instructions.approve' | 'instructions.release', label: string) => {
     if (newest === null) return;
     client.call(method, { hash: newest.hash }).then(onChanged, (err: unknown) => messages.reportError(label, err));
@@ -193,6 +197,7 @@ function InstructionRow({ instruction: i, onStart, onChanged }: { instruction: I
             Release…
           </GuardedButton>
         )}
+        {exportable !== null && <ExportPackageButton hash={exportable} />}
         <GuardedButton permission="instructions.run" type="button" className="toggle toggle--on instruction__start" disabled={notStartable !== null} title={notStartable ?? undefined} onClick={onStart} data-testid="instruction-start">
           Start
         </GuardedButton>
