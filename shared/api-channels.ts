@@ -72,6 +72,13 @@ export const methodNames = [
   'runs.complete',
   'runs.abort',
   'runs.list',
+  // signed instruction packages and their keys (shared/instruction-packages-api.ts)
+  'instructions.exportPackage',
+  'instructions.importPackage',
+  'packageKeys.list',
+  'packageKeys.own',
+  'packageKeys.trust',
+  'packageKeys.remove',
 ] as const;
 export type MethodName = (typeof methodNames)[number];
 

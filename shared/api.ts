@@ -14,6 +14,7 @@ import { syncApiParams, type SyncApiResults } from './sync-api';
 import { trendApiParams, type TrendApiResults } from './trend-api';
 import { securityApiParams, type SecurityApiEvents, type SecurityApiResults } from './security-api';
 import { instructionApiParams, type InstructionApiEvents, type InstructionApiResults } from './instructions-api';
+import { instructionPackageApiParams, type InstructionPackageApiResults } from './instruction-packages-api';
 import type { SignatureInput } from './security';
 import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
 
@@ -35,6 +36,7 @@ export const apiParams = {
   ...trendApiParams,
   ...securityApiParams,
   ...instructionApiParams,
+  ...instructionPackageApiParams,
   'app.info': z.object({}).strict(),
   'tags.list': z.object({}).strict(),
   'values.snapshot': z.object({ tagIds: z.array(tagId).max(100_000).optional() }).strict(),
@@ -179,7 +181,7 @@ export interface TagWriteResult {
   ts: EpochMs;
 }
 
-export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults, SecurityApiResults, InstructionApiResults {
+export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults, SecurityApiResults, InstructionApiResults, InstructionPackageApiResults {
   'app.info': AppInfo;
   'tags.list': TagInfo[];
   'values.snapshot': TagValue[];

@@ -79,6 +79,13 @@ export const METHOD_PERMISSIONS: Record<MethodName, PermissionName> = {
   'runs.complete': 'instructions.run',
   'runs.abort': 'instructions.run',
   'runs.list': 'view',
+  // signed instruction packages and their keys
+  'instructions.exportPackage': 'instructions.release',
+  'instructions.importPackage': 'instructions.release',
+  'packageKeys.list': 'view',
+  'packageKeys.own': 'view',
+  'packageKeys.trust': 'instructions.trustKeys',
+  'packageKeys.remove': 'instructions.trustKeys',
 };
 
 /**

@@ -33,6 +33,7 @@ export const permissionNames = [
   'instructions.review',
   'instructions.approve',
   'instructions.release',
+  'instructions.trustKeys',
 ] as const;
 export type PermissionName = (typeof permissionNames)[number];
 /** A permission as a role grants it: a name, or an area-scoped tag write. */
@@ -64,6 +65,7 @@ export const permissionLabels: Record<PermissionName, string> = {
   'instructions.review': 'submit, reject and reload work instructions',
   'instructions.approve': 'approve work instruction versions',
   'instructions.release': 'release and retire work instruction versions',
+  'instructions.trustKeys': 'trust and remove the keys of instruction packages',
 };
 
 export const defaultRoleNames = ['viewer', 'operator', 'maintenance', 'engineer', 'supervisor', 'admin'] as const;
@@ -75,7 +77,7 @@ export const defaultRoles: Record<(typeof defaultRoleNames)[number], Grant[]> = 
   viewer: ['view'],
   operator: OPERATOR,
   maintenance: [...OPERATOR, 'sync.quarantine', 'simulator.control'],
-  engineer: [...OPERATOR, 'sync.quarantine', 'simulator.control', 'alarms.outOfService', 'opcua.trustCertificate', 'instructions.review', 'instructions.approve', 'instructions.release'],
+  engineer: [...OPERATOR, 'sync.quarantine', 'simulator.control', 'alarms.outOfService', 'opcua.trustCertificate', 'instructions.review', 'instructions.approve', 'instructions.release', 'instructions.trustKeys'],
   supervisor: [...OPERATOR, 'alarms.outOfService', 'audit.view', 'audit.export', 'instructions.approve'],
   admin: [...permissionNames],
 };

@@ -8,8 +8,10 @@ import type { SignatureRequirement } from '../../shared/security';
 import type { InstructionService } from '../instructions/instruction-service';
 import type { RunEngine } from '../instructions/run-engine';
 import { VIEWER, type Caller } from '../security/caller';
+import type { PackageMethod } from './instruction-packages-api';
 
-type InstructionMethod = Extract<MethodName, `instructions.${string}` | `runs.${string}`>;
+// The package methods have their own handlers (instruction-packages-api.ts).
+type InstructionMethod = Exclude<Extract<MethodName, `instructions.${string}` | `runs.${string}`>, PackageMethod>;
 type Handlers = { [M in InstructionMethod]: (p: ParsedParamsOf<M>, c: Caller) => ResultOf<M> | Promise<ResultOf<M>> };
 
 function who(c: Caller) {

@@ -60,6 +60,7 @@ import { RunEngine } from '../instructions/run-engine';
 import { RunStore } from '../instructions/run-store';
 import { VersionStore } from '../instructions/version-store';
 import { instructionHandlers, instructionSignatures } from './instructions-api';
+import { createPackageService, instructionPackageHandlers, packageKeySignature } from './instruction-packages-api';
 import { defaultExportLimits, defaultHeavyQueryLimits, EXPORT_CONNECTION_KEY, HeavyQueryGate, type HeavyQueryLimits } from './heavy-query-gate';
 
 const log = createLogger('runtime');
@@ -213,13 +214,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     audit: instructionAudit,
   });
   bus.subscribe((b) => runs.onValues(b));
+  // Signed instruction packages between line PCs, and the trust list of their keys.
+  const packages = createPackageService({ db, dataDir: options.dataDir, project, projectFile, versions, clock, record });
+  const runSignatures = instructionSignatures(runs);
   const writeAreas = new Map(project.tags.filter((t) => t.writable).map((t) => [t.id, t.writeArea ?? null]));
   const guard = new AccessGuard({
     sessions: security.sessions,
     users: security.users,
     authenticator: security.authenticator,
     signatures,
-    policy: new SignaturePolicy(project.security.signatures, { alarmPriority: (id) => alarmPriority.get(id) ?? null, required: instructionSignatures(runs) }),
+    policy: new SignaturePolicy(project.security.signatures, { alarmPriority: (id) => alarmPriority.get(id) ?? null, required: (m, p) => packageKeySignature(m) ?? runSignatures(m, p) }),
     tagWriteArea: (tagId) => writeAreas.get(tagId),
     grantsOf: (roles) => security.rolePolicy(roles).grants,
     record,
@@ -299,6 +303,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     ...syncHandlers(sync, () => clock.now(), (r) => record({ ...r, oldValue: null, newValue: null, outcome: 'done' })),
     ...securityHandlers({ security, audit, signatures }),
     ...instructionHandlers(instructions, runs),
+    ...instructionPackageHandlers(packages),
     'simulator.dropout': (p) => {
       const sim = requireSimulator();
       sim.dropout(p.seconds * 1000);

@@ -69,7 +69,7 @@ export function loadInstructionFolder(folder: string, ctx: InstructionContext): 
   } catch (err) {
     throw new ProjectFileError(file, [{ path: '', line: null, column: null, message: `cannot read the file: ${(err as Error).message}` }], 'instruction file');
   }
-  const parsed = parseYamlText(text, file, instructionFileSchema, 'instruction file', (f) => checkInstruction(f, ctx, folder));
+  const parsed = parseYamlText(text, file, instructionFileSchema, 'instruction file', (f) => checkInstruction(f, ctx, folderMedia(folder)));
   const media = new Map<string, Buffer>();
   const definition = toDefinition(parsed, folder, media);
   return { folder, definition, hash: contentHash(definition), media };
@@ -82,7 +82,18 @@ export function contentHash(definition: InstructionDefinition): string {
 
 type Issue = { path: (string | number)[]; message: string };
 
-function checkInstruction(f: InstructionFile, ctx: InstructionContext, folder: string): Issue[] {
+/** The size of a media file, or null when there is none of that name. */
+export type MediaSize = (file: string) => number | null;
+
+function folderMedia(folder: string): MediaSize {
+  return (file) => {
+    const p = join(folder, file);
+    return existsSync(p) ? statSync(p).size : null;
+  };
+}
+
+/** The checks against the project (tags, alarms, step ids, media): also for imported packages. */
+export function checkInstruction(f: InstructionFile, ctx: InstructionContext, mediaSize: MediaSize): Issue[] {
   const issues: Issue[] = [];
   const ids = new Map<string, number>();
   f.steps.forEach((s, i) => {
@@ -95,9 +106,9 @@ function checkInstruction(f: InstructionFile, ctx: InstructionContext, folder: s
   });
   f.steps.forEach((s, i) => {
     s.media.forEach((m, j) => {
-      const p = join(folder, m.file);
-      if (!existsSync(p)) issues.push({ path: ['steps', i, 'media', j, 'file'], message: `no file "${m.file}" in the instruction folder` });
-      else if (statSync(p).size > MAX_MEDIA_BYTES) issues.push({ path: ['steps', i, 'media', j, 'file'], message: `"${m.file}" is larger than 50 MB` });
+      const size = mediaSize(m.file);
+      if (size === null) issues.push({ path: ['steps', i, 'media', j, 'file'], message: `no file "${m.file}" in the instruction folder` });
+      else if (size > MAX_MEDIA_BYTES) issues.push({ path: ['steps', i, 'media', j, 'file'], message: `"${m.file}" is larger than 50 MB` });
     });
     if (s.kind === 'condition') {
       try {

@@ -41,7 +41,7 @@ const migrations: ModuleMigration<Database.Database>[] = [
   // Media by content: a picture shared by versions is stored once, and never changes under a run.
   (db) => {
     db.exec(`
-      CREATE TABLE instruction_media (
+      CREATE TABLE IF NOT EXISTS instruction_media (
         sha256 TEXT PRIMARY KEY,
         bytes  BLOB NOT NULL
       ) WITHOUT ROWID;
@@ -180,6 +180,35 @@ export class VersionStore {
     });
     run.immediate();
     return this.info(this.byHash.get(hash) as Row);
+  }
+
+  /**
+   * An imported package's version (package-service.ts) with the approvals recorded at its source
+   * site: kept as a new version, or a draft / in-review one of the same content given them. It is
+   * approved when the carried approvals cover every role this PC requires, else in review for the
+   * rest; never effective: a local, signed release makes it so. An approved or effective version
+   * is left as it is (`changed` false); an obsolete one is refused.
+   */
+  adoptApproved(definition: InstructionDefinition, hash: string, now: number, approvals: readonly VersionApproval[]): { info: InstructionVersionInfo; changed: boolean; created: boolean } {
+    let changed = false;
+    let created = false;
+    this.db.transaction(() => {
+      const row = this.byHash.get(hash) as Row | undefined;
+      if (row?.state === 'obsolete') throw new TransitionRefused(`version ${row.number} of ${row.instruction_id} (the same content) is obsolete on this PC and never runs again`);
+      if (row?.state === 'approved' || row?.state === 'effective') return;
+      if (!row) {
+        this.register(definition, hash, now);
+        created = true;
+      }
+      const carried = approvals.filter((a, i) => this.requiredApprovals.includes(a.role) && approvals.findIndex((b) => b.role === a.role) === i);
+      this.db.prepare('DELETE FROM instruction_approval WHERE hash = ?').run(hash);
+      const insert = this.db.prepare('INSERT INTO instruction_approval (hash, role, user_id, printed_name, ts, signature_id) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const a of carried) insert.run(hash, a.role, a.userId, a.printedName, a.ts, a.signatureId);
+      const complete = this.requiredApprovals.every((r) => carried.some((a) => a.role === r));
+      this.setState.run(complete ? 'approved' : 'inReview', hash);
+      changed = true;
+    })();
+    return { info: this.info(this.byHash.get(hash) as Row), changed, created };
   }
 
   private approvalRows(hash: string): VersionApproval[] {

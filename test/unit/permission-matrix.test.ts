@@ -101,6 +101,12 @@ const SAMPLE: Record<MethodName, unknown> = {
   'runs.complete': { runId: 999, stepId: 'x' },
   'runs.abort': { runId: 999, reason: 'matrix test' },
   'runs.list': {},
+  'instructions.exportPackage': { hash: '0'.repeat(64) },
+  'instructions.importPackage': { fileName: 'x.lsip', data: 'e30=' },
+  'packageKeys.list': {},
+  'packageKeys.own': {},
+  'packageKeys.trust': { publicKey: Buffer.alloc(32, 7).toString('base64'), name: 'matrix test' },
+  'packageKeys.remove': { fingerprint: '00'.repeat(32), reason: 'matrix test' },
 };
 // These change the caller's own session: run last, or on a session of their own.
 const SESSION_CHANGING = new Set<MethodName>(['session.signIn', 'session.signInBadge', 'session.signOut', 'session.lock', 'session.unlock', 'session.changePassword']);

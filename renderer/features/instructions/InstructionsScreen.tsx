@@ -7,6 +7,7 @@ import { newestVersion, VERSION_STATE_TEXT, whyNotStartable } from './instructio
 import { useInstructions, useRun } from './useInstructions';
 import { RunPlayer } from './RunPlayer';
 import { VersionChangesDialog } from './VersionChangesDialog';
+import { ExportPackageButton, PackagePanel } from './PackagePanel';
 import './instructions.css';
 
 export interface InstructionRequest {
@@ -137,6 +138,7 @@ export function InstructionsScreen({ generation, request }: { generation: number
           </tbody>
         </table>
       </section>
+      <PackagePanel onChanged={refresh} />
     </main>
   );
 }
@@ -161,6 +163,8 @@ function InstructionRow({ instruction: i, onStart, onChanged }: { instruction: I
   const previous = i.versions[1] ?? null;
   const [changes, setChanges] = useState(false);
   const notStartable = whyNotStartable(i);
+  // a package carries an approved or effective version: the newest approved one, else the one in force
+  const exportable = newest?.state === 'approved' ? newest.hash : (i.effective?.hash ?? null);
   const transition = (method: 'instructions.submit' | 'instructions.approve' | 'instructions.release', label: string) => {
     if (newest === null) return;
     client.call(method, { hash: newest.hash }).then(onChanged, (err: unknown) => messages.reportError(label, err));
@@ -213,6 +217,7 @@ function InstructionRow({ instruction: i, onStart, onChanged }: { instruction: I
             Release…
           </GuardedButton>
         )}
+        {exportable !== null && <ExportPackageButton hash={exportable} />}
         <GuardedButton permission="instructions.run" type="button" className="toggle toggle--on instruction__start" disabled={notStartable !== null} title={notStartable ?? undefined} onClick={onStart} data-testid="instruction-start">
           Start
         </GuardedButton>
