@@ -12,7 +12,9 @@
  *      limits with its reason; the verification by a second person (not the operator herself);
  *   4. from an alarm's procedure link, the bearing maintenance for that alarm, to the end;
  *   5. an author edits a file: Reload files makes a new draft version, whose changes against the
- *      version in force are shown step by step; the version in force still runs.
+ *      version in force are shown step by step; the version in force still runs;
+ *   6. packages: an engineer trusts a key on the screen (signed); a package changed after it was
+ *      signed is refused on import, with the reason, and nothing changes.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -312,4 +314,38 @@ test('5. an edited file is a new draft version; its changes are shown step by st
   await page.tap('[data-testid="abort-confirm"]');
   await page.locator('[data-testid="run-player"][data-state="aborted"]').waitFor({ timeout: 5000 });
   assert.match(await page.locator('[data-testid="run-record"]').innerText(), /started by mistake/);
+});
+
+test('6. a package changed after it was signed is refused on import, with the reason; nothing changes', async () => {
+  await as('eve');
+  const cookie = await pageCookie(page);
+  const [list] = await callWithCookie(app.url, cookie, [{ method: 'instructions.list', params: {} }]);
+  const effective = (list.result as { id: string; effective: { hash: string } | null }[]).find((i) => i.id === 'WI-OPS-010')!.effective!.hash;
+  const [own, exported] = await callWithCookie(app.url, cookie, [
+    { method: 'packageKeys.own', params: {} },
+    { method: 'instructions.exportPackage', params: { hash: effective } },
+  ]);
+  assert.ok(exported.ok, JSON.stringify(exported));
+  // the key trusted on the screen, with the engineer's signature
+  await page.tap('[data-testid="nav-instructions"]');
+  await page.fill('[data-testid="package-key-name"]', 'Line 1 PC (this one)');
+  await page.fill('[data-testid="package-key-public"]', (own.result as { pem: string }).pem);
+  await page.tap('[data-testid="package-key-trust"]');
+  await page.locator('[data-testid="signing-dialog"]').waitFor({ timeout: 5000 });
+  await page.fill('[data-testid="signing-secret"]', E2E_PASSWORD);
+  await page.tap('[data-testid="signing-submit"]');
+  await page.locator('[data-testid="package-keys"]', { hasText: 'Line 1 PC (this one)' }).waitFor({ timeout: 5000 });
+  // a step's limit changed in the file after signing
+  const pkg = JSON.parse(Buffer.from((exported.result as { data: string }).data, 'base64').toString('utf8')) as { content: { definition: { steps: { id: string; low?: number }[] } } };
+  pkg.content.definition.steps.find((st) => st.id === 'weight')!.low = 400;
+  const file = join(tmp.dir, 'WI-OPS-010-v1.lsip');
+  writeFileSync(file, JSON.stringify(pkg));
+  const before = await callWithCookie(app.url, cookie, [{ method: 'instructions.list', params: {} }]);
+  await page.setInputFiles('[data-testid="instruction-import-file"]', file);
+  const result = page.locator('[data-testid="instruction-import-result"]');
+  await result.waitFor({ timeout: 5000 });
+  assert.match(await result.innerText(), /the signature does not match the content/);
+  const after = await callWithCookie(app.url, cookie, [{ method: 'instructions.list', params: {} }]);
+  assert.deepEqual(after[0].result, before[0].result, 'nothing changed');
+  await page.screenshot({ path: join(shots, 'instructions-package-refused.png') });
 });
