@@ -60,6 +60,7 @@ import { RunEngine } from '../instructions/run-engine';
 import { RunStore } from '../instructions/run-store';
 import { VersionStore } from '../instructions/version-store';
 import { instructionHandlers, instructionSignatures } from './instructions-api';
+import { instructionAlarmValue, withInstructionAlarm } from './instruction-wiring';
 import { createPackageService, instructionPackageHandlers, packageKeySignature } from './instruction-packages-api';
 import { defaultExportLimits, defaultHeavyQueryLimits, EXPORT_CONNECTION_KEY, HeavyQueryGate, type HeavyQueryLimits } from './heavy-query-gate';
 
@@ -156,7 +157,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     return id;
   };
   const alarms = createAlarmService({
-    project: withSignInAlarm(project),
+    project: withInstructionAlarm(withSignInAlarm(project)),
     db,
     clock,
     emit: (statuses) => emit({ event: 'alarms', data: { statuses } }),
@@ -212,7 +213,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
       emit({ event: 'run', data: { runId, state: v.run.state, currentStepId: v.run.currentStepId } });
     },
     audit: instructionAudit,
+    overdue: (active) => alarms.ingest([instructionAlarmValue(active, clock.now())]),
   });
+  alarms.ingest([instructionAlarmValue(false, clock.now())]);
   bus.subscribe((b) => runs.onValues(b));
   // Signed instruction packages between line PCs, and the trust list of their keys.
   const packages = createPackageService({ db, dataDir: options.dataDir, project, projectFile, versions, clock, record });
@@ -388,6 +391,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
         await historian.close();
         alarms.close();
         security.close();
+        runs.close();
         db.close();
         await simulator?.stop();
         listeners.clear();

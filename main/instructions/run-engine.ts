@@ -22,7 +22,7 @@ import { ApiError } from '../../shared/api';
 import type { ConditionEvidence, ConditionStep, InstructionDefinition, InstructionStep, MeasureStep, RunRecord, RunSummary, RunView, StepInput, StepResult } from '../../shared/instructions';
 import type { SignatureRequirement } from '../../shared/security';
 import type { Actor, TagScalar, TagValue } from '../../shared/types';
-import type { Clock } from '../util/clock';
+import type { Clock, TimerHandle } from '../util/clock';
 import { evaluate, parseExpression, tagsOf, type Expr } from '../../shared/condition-expression';
 import type { RunFilter, RunStore } from './run-store';
 import type { VersionStore } from './version-store';
@@ -44,7 +44,12 @@ export interface RunEngineDeps {
   /** a run changed (a step done, a condition met, aborted): the screens showing it refresh */
   changed: (runId: number) => void;
   audit: (r: { ts: number; actor: Actor; action: string; target: string; newValue: unknown; detail: string }) => void;
+  /** some run waits on a machine condition past its step's timeout (an alarm is raised), or none does */
+  overdue?: (active: boolean) => void;
 }
+
+/** How often runs waiting on the machine are looked at for their timeout. */
+const OVERDUE_CHECK_MS = 5000;
 
 interface Watch {
   runId: number;
@@ -58,12 +63,41 @@ export class RunEngine {
   private readonly watches = new Map<number, Watch>();
   /** when each running run's current step became current */
   private readonly since = new Map<number, number>();
+  private overdueTimer: TimerHandle | null = null;
+  private overdueActive = false;
   /** who has each running run now: the last person who started it or did a step */
   private readonly holder = new Map<number, { userId: string; name: string }>();
 
   constructor(private readonly d: RunEngineDeps) {
     // Runs that were going when the runtime stopped go on where they were.
     for (const id of d.runs.running()) this.arm(d.runs.get(id)!);
+    if (d.overdue) this.scheduleOverdueCheck();
+  }
+
+  close(): void {
+    if (this.overdueTimer !== null) this.d.clock.clearTimeout(this.overdueTimer);
+    this.overdueTimer = null;
+  }
+
+  /** Whether any run now waits on a machine condition longer than its step allows. */
+  anyOverdue(): boolean {
+    const now = this.d.clock.now();
+    for (const [runId, w] of this.watches) {
+      const since = this.since.get(runId);
+      if (since !== undefined && now - since > w.step.timeoutS * 1000) return true;
+    }
+    return false;
+  }
+
+  private scheduleOverdueCheck(): void {
+    this.overdueTimer = this.d.clock.setTimeout(() => {
+      const active = this.anyOverdue();
+      if (active !== this.overdueActive) {
+        this.overdueActive = active;
+        this.d.overdue?.(active);
+      }
+      this.scheduleOverdueCheck();
+    }, OVERDUE_CHECK_MS);
   }
 
   start(instructionId: string, caller: RunCaller, trigger: string): RunView {

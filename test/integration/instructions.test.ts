@@ -170,3 +170,4 @@ test('3. bearing maintenance: the run command off through the write checks; the 
   assert.ok(!gone.ok && gone.error.code === 'refused' && /been aborted/.test(gone.error.message));
   await (await admin(rt)).call('tags.write', { tagId: 'L1.RunCommand', value: true });
 });
+
