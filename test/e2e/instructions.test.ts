@@ -349,3 +349,30 @@ test('6. a package changed after it was signed is refused on import, with the re
   assert.deepEqual(after[0].result, before[0].result, 'nothing changed');
   await page.screenshot({ path: join(shots, 'instructions-package-refused.png') });
 });
+
+test('7. the run history filters by instruction, result and person', async () => {
+  await page.reload();
+  await page.tap('[data-testid="nav-instructions"]');
+  const rows = page.locator('[data-testid="run-history"] tbody tr');
+  await rows.first().waitFor({ timeout: 5000 });
+  const all = await rows.count();
+  assert.ok(all >= 3, `${all} runs`);
+  const cells = () => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-state')} ${tr.children[1]?.textContent ?? ''} ${tr.children[2]?.textContent ?? ''}`));
+  await page.selectOption('[data-testid="history-state"]', 'aborted');
+  await waitFor('only aborted runs', async () => {
+    const c = await cells();
+    return c.length > 0 && c.length < all && c.every((x) => x.startsWith('aborted'));
+  }, 5000);
+  await page.selectOption('[data-testid="history-state"]', '');
+  await page.selectOption('[data-testid="history-instruction"]', 'WI-OPS-001');
+  await waitFor('only WI-OPS-001', async () => {
+    const c = await cells();
+    return c.length > 0 && c.every((x) => x.includes('WI-OPS-001'));
+  }, 5000);
+  await page.selectOption('[data-testid="history-instruction"]', '');
+  await page.fill('[data-testid="history-user"]', 'max');
+  await waitFor('only runs max took part in', async () => {
+    const c = await cells();
+    return c.length > 0 && c.every((x) => x.includes('WI-MNT-014'));
+  }, 5000);
+});

@@ -4,7 +4,7 @@ import { useServices } from '../../state/services';
 import { GuardedButton } from '../../ui/GuardedButton';
 import { formatClock, formatDate } from '../overview/format';
 import { newestVersion, VERSION_STATE_TEXT, whyNotStartable } from './instruction-format';
-import { useInstructions, useRun } from './useInstructions';
+import { useInstructions, useRun, type HistoryFilter } from './useInstructions';
 import { RunPlayer } from './RunPlayer';
 import { VersionChangesDialog } from './VersionChangesDialog';
 import { ExportPackageButton, PackagePanel } from './PackagePanel';
@@ -24,7 +24,8 @@ export interface InstructionRequest {
  */
 export function InstructionsScreen({ generation, request }: { generation: number; request: InstructionRequest | null }) {
   const { client, messages } = useServices();
-  const { instructions, runs, refresh } = useInstructions(generation);
+  const [filter, setFilter] = useState<HistoryFilter>({});
+  const { instructions, runs, history, refresh } = useInstructions(generation, filter);
   const [runId, setRunId] = useState<number | null>(null);
   const { view, setView } = useRun(runId, generation);
   const [handled, setHandled] = useState(0);
@@ -107,6 +108,28 @@ export function InstructionsScreen({ generation, request }: { generation: number
             ))}
           </ul>
         )}
+        <div className="run-filter" role="group" aria-label="Filter the run history">
+          <select aria-label="Instruction" value={filter.instructionId ?? ''} onChange={(e) => setFilter({ ...filter, instructionId: e.target.value || undefined })} data-testid="history-instruction">
+            <option value="">All instructions</option>
+            {(instructions ?? []).map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.id}
+              </option>
+            ))}
+          </select>
+          <select aria-label="Result" value={filter.state ?? ''} onChange={(e) => setFilter({ ...filter, state: (e.target.value || undefined) as HistoryFilter['state'] })} data-testid="history-state">
+            <option value="">Any result</option>
+            <option value="completed">Completed</option>
+            <option value="aborted">Aborted</option>
+          </select>
+          <input aria-label="User id" placeholder="user id" value={filter.user ?? ''} onChange={(e) => setFilter({ ...filter, user: e.target.value.trim() || undefined })} data-testid="history-user" />
+          <input
+            aria-label="Since"
+            type="date"
+            onChange={(e) => setFilter({ ...filter, from: e.target.value ? new Date(`${e.target.value}T00:00`).getTime() : undefined })}
+            data-testid="history-from"
+          />
+        </div>
         <table className="diag-table run-history" data-testid="run-history">
           <thead>
             <tr>
@@ -118,8 +141,7 @@ export function InstructionsScreen({ generation, request }: { generation: number
             </tr>
           </thead>
           <tbody>
-            {(runs ?? [])
-              .filter((r) => r.state !== 'running')
+            {(history ?? [])
               .map((r) => (
                 <tr key={r.id} data-run-id={r.id} data-state={r.state} onClick={() => setRunId(r.id)} className="run-history__row">
                   <td>
