@@ -10,11 +10,15 @@
  *   3. the changeover, SIGKILL of the app mid-run: after a restart the run goes on at the same
  *      step with its results intact; a machine action writes the speed setpoint; a weight out of
  *      limits with its reason; the verification by a second person (not the operator herself);
- *   4. from an alarm's procedure link, the bearing maintenance for that alarm, to the end;
+ *   4. from an alarm's procedure link (the summary's detail), the bearing maintenance for that
+ *      alarm, to the end;
  *   5. an author edits a file: Reload files makes a new draft version, whose changes against the
  *      version in force are shown step by step; the version in force still runs;
  *   6. packages: an engineer trusts a key on the screen (signed); a package changed after it was
- *      signed is refused on import, with the reason, and nothing changes.
+ *      signed is refused on import, with the reason, and nothing changes;
+ *   7. the run history's filters;
+ *   8. an infeed jam: from the banner's procedure link, its instruction by touch; the fault
+ *      step waits until the PLC clears the fault.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +30,7 @@ import { bindToSimulator } from '../../main/app/runtime';
 import { loadProjectFile } from '../../main/config/project-loader';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import { launchChromium } from '../helpers/browser';
-import { callWithCookie, E2E_PASSWORD, pageCookie } from '../helpers/page-session';
+import { callWithCookie, E2E_PASSWORD, pageCookie, releaseInstructionWithCookie } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
 
@@ -40,17 +44,15 @@ const shots = join(repoRoot(), 'test-results');
 const dataDir = join(tmp.dir, 'data');
 let projectFile = '';
 const instructionsDir = join(tmp.dir, 'instructions');
-const approve = { meaning: 'approved', secret: E2E_PASSWORD };
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  sim = await startSimulator({ pkiDir: join(tmp.dir, 'sim-pki'), log: () => undefined, idlePeriods: false });
+  // a bearing wears out in seconds here (minutes on the demo), so its alarm comes within the test
+  sim = await startSimulator({ pkiDir: join(tmp.dir, 'sim-pki'), log: () => undefined, idlePeriods: false, wearUnitMs: 4000 });
   const project = bindToSimulator(loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml')), sim);
   // a copy of the demo's instructions, so that a test can edit one as an author would
   cpSync(join(repoRoot(), 'projects', 'instructions'), instructionsDir, { recursive: true });
   project.instructions.folder = instructionsDir;
-  // the jam (raised at once by the simulator) points to the bearing procedure, so a test can follow the link
-  project.alarms.definitions.find((d) => d.id === 'L1.Jam')!.procedure = 'WI-MNT-014';
   projectFile = join(tmp.dir, 'project.yaml');
   writeFileSync(projectFile, stringify(project));
   app = await startHeadless(['--project', projectFile, '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
@@ -86,21 +88,7 @@ async function as(userId: string): Promise<void> {
 }
 
 async function release(instructionId: string): Promise<void> {
-  const cookie = await pageCookie(page);
-  const [, list] = await callWithCookie(app.url, cookie, [
-    { method: 'session.signIn', params: { userId: 'eve', password: E2E_PASSWORD } },
-    { method: 'instructions.list', params: {} },
-  ]);
-  const hash = (list.result as { id: string; versions: { hash: string }[] }[]).find((i) => i.id === instructionId)!.versions[0].hash;
-  const replies = await callWithCookie(app.url, cookie, [
-    { method: 'instructions.submit', params: { hash } },
-    { method: 'instructions.approve', params: { hash }, signature: approve },
-    { method: 'session.signIn', params: { userId: 'sam', password: E2E_PASSWORD } },
-    { method: 'instructions.approve', params: { hash }, signature: approve },
-    { method: 'session.signIn', params: { userId: 'eve', password: E2E_PASSWORD } },
-    { method: 'instructions.release', params: { hash }, signature: approve },
-  ]);
-  assert.ok(replies.every((r) => r.ok), JSON.stringify(replies));
+  await releaseInstructionWithCookie(app.url, await pageCookie(page), instructionId, { engineer: 'eve', supervisor: 'sam' });
 }
 
 const step = () => page.locator('[data-testid="step"]');
@@ -239,16 +227,16 @@ test('3. SIGKILL mid-run: after a restart the changeover goes on at the same ste
 test('4. from an alarm’s procedure link, the bearing maintenance by touch: stop, wait for the machine stopped, lock-out, a worn bearing replaced, restart, temperature, signature', async () => {
   await release('WI-MNT-014');
   await as('max');
-  sim.setScenario('jam', true);
+  sim.setScenario('bearingWear', true);
   await page.tap('[data-testid="nav-alarms"]');
-  await page.tap('[data-testid="alarm-table"] [data-alarm-id="L1.Jam"]', { timeout: 10_000 });
+  await page.tap('[data-testid="alarm-table"] [data-alarm-id="L1.Vibration.H"]', { timeout: 15_000 });
   await page.tap('[data-testid="detail-procedure"]');
   await atStep('stop');
   const cookie = await pageCookie(page);
   const [runs] = await callWithCookie(app.url, cookie, [{ method: 'runs.list', params: { instructionId: 'WI-MNT-014' } }]);
   const id = (runs.result as { id: number }[])[0].id;
   const [view] = await callWithCookie(app.url, cookie, [{ method: 'runs.get', params: { runId: id } }]);
-  assert.equal((view.result as { run: { trigger: string; startedBy: string } }).run.trigger, 'alarm L1.Jam');
+  assert.equal((view.result as { run: { trigger: string; startedBy: string } }).run.trigger, 'alarm L1.Vibration.H');
   await page.screenshot({ path: join(shots, 'instructions-from-alarm.png') });
   // the run command off; the lock-out waits until the PLC says the machine stopped
   await page.tap('[data-testid="step-done"]');
@@ -259,9 +247,9 @@ test('4. from an alarm’s procedure link, the bearing maintenance by touch: sto
   await atStep('inspect');
   await page.tap('[data-testid="step-choice"][data-option="Worn"]');
   await atStep('replace');
+  sim.setScenario('bearingWear', false); // the new bearing
   await page.tap('[data-testid="step-done"]');
   await atStep('restore');
-  sim.setScenario('jam', false);
   await page.tap('[data-testid="step-confirm"]');
   await page.tap('[data-testid="step-done"]');
   await atStep('start');
@@ -375,4 +363,40 @@ test('7. the run history filters by instruction, result and person', async () =>
     const c = await cells();
     return c.length > 0 && c.every((x) => x.includes('WI-MNT-014'));
   }, 5000);
+});
+
+test('8. an infeed jam from the banner’s procedure link: run command off, cleared, its cause noted; the fault step waits for the PLC', async () => {
+  await release('WI-OPS-003');
+  await as('olga');
+  sim.setScenario('jam', true);
+  const link = page.locator('[data-testid="alarm-banner"] [data-alarm-id="L1.Jam"] [data-testid="banner-procedure"]');
+  await link.waitFor({ timeout: 10_000 });
+  assert.equal(await link.getAttribute('aria-label'), 'Procedure WI-OPS-003');
+  await page.screenshot({ path: join(shots, 'instructions-banner-link.png') });
+  await link.tap();
+  await atStep('runoff');
+  await page.tap('[data-testid="step-done"]');
+  await atStep('clear');
+  assert.equal(sim.model.snapshot().runCommand, false);
+  await page.tap('[data-testid="step-confirm"]');
+  await page.tap('[data-testid="step-done"]');
+  await atStep('cause');
+  await page.tap('[data-testid="step-choice"][data-option="Film splice"]');
+  // the guard is closed (the PLC says so): the fault step waits while fault 101 stands
+  await atStep('fault');
+  await page.waitForTimeout(1500);
+  assert.equal(await page.getAttribute('[data-testid="run-player"]', 'data-step-id'), 'fault', 'the fault still stands');
+  assert.equal(await page.locator('[data-testid="step-waiting"][data-met="false"]').count(), 1);
+  sim.setScenario('jam', false); // the infeed sensor is free: the PLC clears the fault
+  await atStep('start');
+  await page.tap('[data-testid="step-done"]');
+  await page.locator('[data-testid="run-player"][data-state="completed"]').waitFor({ timeout: 20_000 });
+  const record = await page.locator('[data-testid="run-record"]').innerText();
+  assert.match(record, /Film splice · Olga Operator/);
+  assert.match(record, /L1\.FaultCode = 0 \(good\)/);
+  assert.match(record, /L1\.Running = true \(good\)/);
+  const cookie = await pageCookie(page);
+  const [runs] = await callWithCookie(app.url, cookie, [{ method: 'runs.list', params: { instructionId: 'WI-OPS-003' } }]);
+  const [view] = await callWithCookie(app.url, cookie, [{ method: 'runs.get', params: { runId: (runs.result as { id: number }[])[0].id } }]);
+  assert.equal((view.result as { run: { trigger: string } }).run.trigger, 'alarm L1.Jam');
 });

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import { launchChromium } from '../helpers/browser';
-import { signInPageAs } from '../helpers/page-session';
+import { callWithCookie, E2E_PASSWORD, pageCookie, releaseInstructionWithCookie, signInPageAs } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { writeDemoProjectFor } from '../helpers/simulated-project';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
@@ -89,6 +89,16 @@ const MEASURE = `(() => {
     if (t.width > 0 && (t.right > r.right + 1.5 || t.left < r.left - 1.5) && t.right <= clipRight + 1) problems.push('text spills out of its box (' + Math.round(t.width) + ' px in ' + Math.round(r.width) + '): ' + name(el));
     if (t.width > 0 && t.right > clipRight + 1 && c !== null && s.textOverflow !== 'ellipsis') problems.push('text clipped (' + Math.round(t.right - clipRight) + ' px hidden): ' + name(el));
   }
+  // the alarm banner keeps the same height whatever it shows: nothing in it reaches past its box
+  const banner = document.querySelector('.alarm-banner');
+  if (banner !== null) {
+    const b = banner.getBoundingClientRect();
+    for (const el of banner.querySelectorAll('*')) {
+      if (!visible(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.bottom > b.bottom + 1 || r.top < b.top - 1 || r.right > b.right + 1) problems.push('out of the alarm banner: ' + name(el));
+    }
+  }
   // header cells, and the header bar's pieces: side by side, never over each other
   const rows = [...document.querySelectorAll('thead tr, [role="row"]:has(> [role="columnheader"]), .header, .alarm-banner')];
   for (const row of rows) {
@@ -140,6 +150,17 @@ before(async () => {
   page.setDefaultTimeout(5000);
   await page.goto(app.url);
   await signInPageAs(page, app.url, ['admin']);
+  // two instructions released (engineer + supervisor), so the step player can be measured
+  const cookie = await pageCookie(page);
+  const people = await callWithCookie(app.url, cookie, [
+    { method: 'users.create', params: { userId: 'eve', name: 'Eve Engineer', roles: ['engineer'], password: E2E_PASSWORD } },
+    { method: 'users.create', params: { userId: 'sam', name: 'Sam Supervisor', roles: ['supervisor'], password: E2E_PASSWORD } },
+  ]);
+  assert.ok(people.every((r) => r.ok), JSON.stringify(people));
+  for (const id of ['WI-OPS-001', 'WI-OPS-010']) await releaseInstructionWithCookie(app.url, cookie, id, { engineer: 'eve', supervisor: 'sam' });
+  const [back] = await callWithCookie(app.url, cookie, [{ method: 'session.signIn', params: { userId: 'admin', password: E2E_PASSWORD } }]);
+  assert.ok(back.ok, JSON.stringify(back));
+  await page.reload();
   await page.waitForSelector('[data-tag-id="L1.Speed"][data-quality="good"]', { timeout: 20_000 });
   // abnormal states on screen, as an operator would meet them: a jam and a worn bearing
   sim.setScenario('jam', true);
@@ -200,6 +221,17 @@ for (const size of SIZES) {
       await toScreen('instructions', '[data-testid="instructions-screen"] [data-testid="instruction"]');
       await check('instructions', size);
     });
+    for (const [id, name] of [['WI-OPS-001', 'start-of-shift'], ['WI-OPS-010', 'changeover']] as const) {
+      await t.test(`step player: ${name}`, async () => {
+        const running = page.locator(`[data-testid="runs-running"] [data-instruction-id="${id}"] [data-testid="run-resume"]`);
+        if ((await running.count()) > 0) await running.first().click();
+        else await page.click(`[data-instruction-id="${id}"] [data-testid="instruction-start"]`);
+        await page.waitForSelector('[data-testid="run-player"] [data-testid="step"]');
+        await check(`player-${name}`, size);
+        await page.click('[data-testid="run-close"]');
+        await page.waitForSelector('[data-testid="run-player"]', { state: 'detached' });
+      });
+    }
     await t.test('diagnostics', async () => {
       await toScreen('diagnostics', '[data-testid="diagnostics"] [data-device-id]');
       await check('diagnostics', size);

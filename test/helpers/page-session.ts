@@ -63,3 +63,31 @@ export async function signInPageAs(page: Page, appUrl: string, roles: string[]):
   await page.reload();
   return userId;
 }
+
+const APPROVE = { meaning: 'approved', secret: E2E_PASSWORD };
+
+/**
+ * Over the page's own session: an instruction's newest version submitted, approved by the
+ * engineer and the supervisor (two existing users, two people) and released by the engineer.
+ * The session is left signed in as the engineer.
+ */
+export async function releaseInstructionWithCookie(appUrl: string, cookie: string, instructionId: string, by: { engineer: string; supervisor: string }): Promise<string> {
+  const [, list] = await callWithCookie(appUrl, cookie, [
+    { method: 'session.signIn', params: { userId: by.engineer, password: E2E_PASSWORD } },
+    { method: 'instructions.list', params: {} },
+  ]);
+  const found = (list.result as { id: string; versions: { hash: string }[] }[] | undefined)?.find((i) => i.id === instructionId);
+  if (!found) throw new Error(`no instruction ${instructionId}: ${JSON.stringify(list)}`);
+  const hash = found.versions[0].hash;
+  const replies = await callWithCookie(appUrl, cookie, [
+    { method: 'instructions.submit', params: { hash } },
+    { method: 'instructions.approve', params: { hash }, signature: APPROVE },
+    { method: 'session.signIn', params: { userId: by.supervisor, password: E2E_PASSWORD } },
+    { method: 'instructions.approve', params: { hash }, signature: APPROVE },
+    { method: 'session.signIn', params: { userId: by.engineer, password: E2E_PASSWORD } },
+    { method: 'instructions.release', params: { hash }, signature: APPROVE },
+  ]);
+  const failed = replies.find((r) => !r.ok);
+  if (failed) throw new Error(`releasing ${instructionId} failed: ${failed.error?.code}: ${failed.error?.message}`);
+  return hash;
+}

@@ -67,3 +67,22 @@ export function as(rt: RuntimeHost, roles: string[]): Promise<TestConnection> {
   if (!c) m.set(key, (c = signedIn(rt, roles, key)));
   return c;
 }
+
+/** The signature an approval or release carries in tests (the signer's password again). */
+export const APPROVE_SIGNATURE = { meaning: 'approved', secret: TEST_PASSWORD };
+
+/**
+ * An instruction's newest version submitted, approved by an engineer and a supervisor (two
+ * people, as the demo project's rule asks) and released by the engineer: it then runs.
+ * Returns the released version's hash.
+ */
+export async function releaseInstruction(engineer: TestConnection, supervisor: TestConnection, instructionId: string): Promise<string> {
+  const found = (await engineer.call('instructions.list', {})).find((i) => i.id === instructionId);
+  if (!found) throw new Error(`no instruction ${instructionId} in the project`);
+  const hash = found.versions[0].hash;
+  await engineer.call('instructions.submit', { hash });
+  await engineer.call('instructions.approve', { hash }, APPROVE_SIGNATURE);
+  await supervisor.call('instructions.approve', { hash }, APPROVE_SIGNATURE);
+  await engineer.call('instructions.release', { hash }, APPROVE_SIGNATURE);
+  return hash;
+}

@@ -14,32 +14,26 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { stringify } from 'yaml';
-import { bindToSimulator, startRuntime } from '../../main/app/runtime';
+import { startRuntime } from '../../main/app/runtime';
 import type { RuntimeHost } from '../../main/app/runtime-host';
-import { loadProjectFile } from '../../main/config/project-loader';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import type { PackageExport } from '../../shared/instruction-packages';
-import { admin, signedIn, TEST_PASSWORD, type TestConnection } from '../helpers/runtime-session';
-import { repoRoot, tempDir, waitFor } from '../helpers/temp';
+import { admin, APPROVE_SIGNATURE as approveSig, releaseInstruction, signedIn, TEST_PASSWORD, type TestConnection } from '../helpers/runtime-session';
+import { writeDemoProjectFor } from '../helpers/simulated-project';
+import { tempDir, waitFor } from '../helpers/temp';
 
 const tmp = tempDir();
 let sim: SimulatedLine;
 let pcA: RuntimeHost;
 let pcB: RuntimeHost;
-const approveSig = { meaning: 'approved', secret: TEST_PASSWORD };
 let a: { engineer: TestConnection; supervisor: TestConnection };
 let b: { engineer: TestConnection; operator: TestConnection };
 let exported: PackageExport;
 
 before(async () => {
   sim = await startSimulator({ pkiDir: join(tmp.dir, 'sim-pki'), log: () => undefined, idlePeriods: false });
-  const project = bindToSimulator(loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml')), sim);
-  project.instructions.folder = join(repoRoot(), 'projects', 'instructions');
-  const file = join(tmp.dir, 'project.yaml');
-  writeFileSync(file, stringify(project));
+  const file = writeDemoProjectFor(sim, tmp.dir);
   pcA = await startRuntime({ projectFile: file, dataDir: join(tmp.dir, 'pc-a'), shell: 'headless' });
   pcB = await startRuntime({ projectFile: file, dataDir: join(tmp.dir, 'pc-b'), shell: 'headless' });
   a = { engineer: await signedIn(pcA, ['engineer'], 'eve'), supervisor: await signedIn(pcA, ['supervisor'], 'sam') };
@@ -62,11 +56,7 @@ const decode = (e: PackageExport) => Buffer.from(e.data, 'base64').toString('utf
 test('1. PC A: approved and released, exported as one signed file; a draft is not exported', async () => {
   const draft = await a.engineer.conn.handle('instructions.exportPackage', { hash: await hashOf(a.engineer, 'WI-OPS-010') });
   assert.ok(!draft.ok && draft.error.code === 'refused' && /only approved or effective/.test(draft.error.message), JSON.stringify(draft));
-  const hash = await hashOf(a.engineer, 'WI-OPS-001');
-  await a.engineer.call('instructions.submit', { hash });
-  await a.engineer.call('instructions.approve', { hash }, approveSig);
-  await a.supervisor.call('instructions.approve', { hash }, approveSig);
-  await a.engineer.call('instructions.release', { hash }, approveSig);
+  const hash = await releaseInstruction(a.engineer, a.supervisor, 'WI-OPS-001');
   exported = await a.engineer.call('instructions.exportPackage', { hash });
   assert.equal(exported.fileName, 'WI-OPS-001-v1.lsip');
   const own = await a.engineer.call('packageKeys.own', {});

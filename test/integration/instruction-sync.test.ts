@@ -12,7 +12,7 @@ import { startRuntime } from '../../main/app/runtime';
 import { startSimulator } from '../../main/simulator/simulator';
 import { startMosquitto } from '../helpers/mosquitto';
 import { drainLeftovers, expectExactlyOnce, startReceiverCli, writeSyncProject } from '../helpers/mosquitto-sync';
-import { admin, signedIn, TEST_PASSWORD } from '../helpers/runtime-session';
+import { admin, releaseInstruction, signedIn, TEST_PASSWORD } from '../helpers/runtime-session';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
 
 const tmp = tempDir();
@@ -35,12 +35,7 @@ test('1. a run’s start, steps and end reach the receiver exactly once, a broke
     const eve = await signedIn(rt, ['engineer'], 'eve');
     const sam = await signedIn(rt, ['supervisor'], 'sam');
     const olga = await signedIn(rt, ['operator'], 'olga');
-    const sig = { meaning: 'approved', secret: TEST_PASSWORD };
-    const hash = (await eve.call('instructions.list', {})).find((i) => i.id === 'WI-OPS-010')!.versions[0].hash;
-    await eve.call('instructions.submit', { hash });
-    await eve.call('instructions.approve', { hash }, sig);
-    await sam.call('instructions.approve', { hash }, sig);
-    await eve.call('instructions.release', { hash }, sig);
+    await releaseInstruction(eve, sam, 'WI-OPS-010');
 
     const run = (await olga.call('runs.start', { instructionId: 'WI-OPS-010' })).run.id;
     await olga.call('runs.complete', { runId: run, stepId: 'product', input: { value: 'Muesli 500 g' } });

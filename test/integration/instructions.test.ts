@@ -13,16 +13,14 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { stringify } from 'yaml';
-import { bindToSimulator, startRuntime } from '../../main/app/runtime';
+import { startRuntime } from '../../main/app/runtime';
 import type { RuntimeHost } from '../../main/app/runtime-host';
-import { loadProjectFile } from '../../main/config/project-loader';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import type { RunView } from '../../shared/instructions';
-import { admin, signedIn, TEST_PASSWORD, type TestConnection } from '../helpers/runtime-session';
-import { repoRoot, tempDir, waitFor } from '../helpers/temp';
+import { admin, APPROVE_SIGNATURE as approveSig, releaseInstruction, signedIn, TEST_PASSWORD, type TestConnection } from '../helpers/runtime-session';
+import { writeDemoProjectFor } from '../helpers/simulated-project';
+import { tempDir, waitFor } from '../helpers/temp';
 
 const tmp = tempDir();
 let sim: SimulatedLine;
@@ -31,14 +29,10 @@ let engineer: TestConnection;
 let supervisor: TestConnection;
 let operator: TestConnection;
 let tech: TestConnection;
-const approveSig = { meaning: 'approved', secret: TEST_PASSWORD };
 
 before(async () => {
   sim = await startSimulator({ pkiDir: join(tmp.dir, 'sim-pki'), log: () => undefined, idlePeriods: false });
-  const project = bindToSimulator(loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml')), sim);
-  project.instructions.folder = join(repoRoot(), 'projects', 'instructions');
-  const file = join(tmp.dir, 'project.yaml');
-  writeFileSync(file, stringify(project));
+  const file = writeDemoProjectFor(sim, tmp.dir);
   rt = await startRuntime({ projectFile: file, dataDir: join(tmp.dir, 'data'), shell: 'headless' });
   await admin(rt);
   engineer = await signedIn(rt, ['engineer'], 'eve');
@@ -58,17 +52,12 @@ after(async () => {
 });
 
 async function release(id: string): Promise<void> {
-  const list = await engineer.call('instructions.list', {});
-  const hash = list.find((i) => i.id === id)!.versions[0].hash;
-  await engineer.call('instructions.submit', { hash });
-  await engineer.call('instructions.approve', { hash }, approveSig);
-  await supervisor.call('instructions.approve', { hash }, approveSig);
-  await engineer.call('instructions.release', { hash }, approveSig);
+  await releaseInstruction(engineer, supervisor, id);
 }
 
 test('1. only an approved, released version runs: refused through the API before', async () => {
   const list = await operator.call('instructions.list', {});
-  assert.deepEqual(list.map((i) => i.id), ['WI-MNT-014', 'WI-OPS-001', 'WI-OPS-010']);
+  assert.deepEqual(list.map((i) => i.id), ['WI-MNT-014', 'WI-MNT-021', 'WI-OPS-001', 'WI-OPS-003', 'WI-OPS-010']);
   const sos = list.find((i) => i.id === 'WI-OPS-001')!;
   assert.deepEqual([sos.versions.length, sos.versions[0].state, sos.effective], [1, 'draft', null]);
   const refused = await operator.conn.handle('runs.start', { instructionId: 'WI-OPS-001' });

@@ -31,7 +31,7 @@ function folder(name: string, yaml: string): string {
 test('1. the demo project’s three instructions load against the demo line', () => {
   const { instructions, problems } = loadInstructionFolders(join(repoRoot(), 'projects', 'instructions'), ctx);
   assert.deepEqual(problems, []);
-  assert.deepEqual(instructions.map((i) => i.definition.id).sort(), ['WI-MNT-014', 'WI-OPS-001', 'WI-OPS-010']);
+  assert.deepEqual(instructions.map((i) => i.definition.id).sort(), ['WI-MNT-014', 'WI-MNT-021', 'WI-OPS-001', 'WI-OPS-003', 'WI-OPS-010']);
   for (const i of instructions) assert.match(i.hash, /^[0-9a-f]{64}$/);
 });
 

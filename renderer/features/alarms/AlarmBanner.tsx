@@ -64,7 +64,7 @@ export function AlarmBanner({ onOpenSummary }: { onOpenSummary: () => void }) {
 }
 
 function BannerLine({ row }: { row: AlarmRow }) {
-  const { actions } = useAlarmContext();
+  const { actions, openProcedure } = useAlarmContext();
   const [busy, setBusy] = useState(false);
   const { def, status } = row;
   const unacked = isUnacknowledged(status.state);
@@ -78,8 +78,23 @@ function BannerLine({ row }: { row: AlarmRow }) {
     >
       <PriorityBadge priority={def.priority} blink={blinks(status)} size={34} />
       <span className="alarm-line__time">{formatClock(since)}</span>
-      <span className="alarm-line__message" title={def.message}>
-        {def.message}
+      <span className="alarm-line__what">
+        <span className="alarm-line__message" title={def.message}>
+          {def.message}
+        </span>
+        {def.procedure !== null && !/^https?:\/\//.test(def.procedure) && (
+          <button
+            type="button"
+            className="toggle alarm-line__procedure"
+            data-testid="banner-procedure"
+            title={`Open the work instruction ${def.procedure}, started from this alarm`}
+            aria-label={`Procedure ${def.procedure}`}
+            onClick={() => openProcedure(def.procedure!, `alarm ${def.id}`)}
+          >
+            <span className="alarm-line__procedure-id">{def.procedure}</span>
+            <span className="alarm-line__procedure-short">WI</span> ▸
+          </button>
+        )}
       </span>
       <span className="alarm-line__state">{status.held ? 'Held: input not good' : stateText(status)}</span>
       {unacked && (

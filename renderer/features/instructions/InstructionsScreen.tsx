@@ -167,7 +167,7 @@ export function InstructionsScreen({ generation, request }: { generation: number
 
 function RunRow({ run, onOpen }: { run: RunSummary; onOpen: () => void }) {
   return (
-    <li className="run-list__item" data-run-id={run.id}>
+    <li className="run-list__item" data-run-id={run.id} data-instruction-id={run.instructionId}>
       <span>
         <strong>{run.title}</strong> · started {formatClock(run.startedAt)} by {run.startedBy} · {run.done}/{run.steps} steps
       </span>
