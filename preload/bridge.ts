@@ -1,6 +1,7 @@
 /**
  * What the preload exposes on `window.lineside`: one function per API method, each bound to that
- * method's own IPC channel, and `onEvent` for pushed events. Nothing else: no `ipcRenderer`, no
+ * method's own IPC channel, `onEvent` for pushed events, and `printToPdf` (the page saved as a
+ * PDF by the shell). Nothing else: no `ipcRenderer`, no
  * channel parameter, no `send`. A script that somehow runs in the renderer can call our API
  * methods (which the runtime validates) and nothing more.
  *
@@ -9,7 +10,7 @@
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type { ApiEvent, PreloadBridge } from '../shared/api';
-import { IPC_EVENT_CHANNEL, ipcChannelFor, methodNames } from '../shared/api-channels';
+import { IPC_EVENT_CHANNEL, IPC_PRINT_PDF_CHANNEL, ipcChannelFor, methodNames, safePdfFileName, type PdfSaveResult } from '../shared/api-channels';
 
 /** The part of ipcRenderer the bridge uses. */
 export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
@@ -30,6 +31,10 @@ export function createBridge(ipc: BridgeIpc): PreloadBridge {
     return () => {
       ipc.removeListener(IPC_EVENT_CHANNEL, handler);
     };
+  };
+  bridge.printToPdf = (fileName: string): Promise<PdfSaveResult> => {
+    if (safePdfFileName(fileName) === null) throw new TypeError('printToPdf needs a plain file name ending in .pdf');
+    return ipc.invoke(IPC_PRINT_PDF_CHANNEL, fileName) as Promise<PdfSaveResult>;
   };
   // Built from methodNames, so its shape is PreloadBridge's by construction; the mapped type
   // cannot be inferred from a loop.

@@ -85,6 +85,20 @@ export type MethodName = (typeof methodNames)[number];
 export const eventNames = ['values', 'devices', 'alarms', 'session', 'run'] as const;
 
 export const IPC_EVENT_CHANNEL = 'lineside:event';
+/** The one shell action besides the API: the window's page saved as a PDF (a run record). */
+export const IPC_PRINT_PDF_CHANNEL = 'lineside:shell:printToPdf';
+
+/** What saving the page as a PDF came to. */
+export type PdfSaveResult = { saved: true; path: string } | { saved: false; reason: string };
+
+/**
+ * The file name a PDF is offered under: letters, digits, dot, dash, underscore and spaces, ending
+ * in .pdf, at most 100 characters; null for anything else (no folder, no other extension).
+ */
+export function safePdfFileName(name: unknown): string | null {
+  if (typeof name !== 'string') return null;
+  return /^[\w][\w .-]{0,95}\.pdf$/.test(name) && !name.includes('..') ? name : null;
+}
 export function ipcChannelFor(method: MethodName): string {
   return `lineside:call:${method}`;
 }

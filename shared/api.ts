@@ -16,9 +16,9 @@ import { securityApiParams, type SecurityApiEvents, type SecurityApiResults } fr
 import { instructionApiParams, type InstructionApiEvents, type InstructionApiResults } from './instructions-api';
 import { instructionPackageApiParams, type InstructionPackageApiResults } from './instruction-packages-api';
 import type { SignatureInput } from './security';
-import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName } from './api-channels';
+import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName, type PdfSaveResult } from './api-channels';
 
-export { IPC_EVENT_CHANNEL, ipcChannelFor } from './api-channels';
+export { IPC_EVENT_CHANNEL, IPC_PRINT_PDF_CHANNEL, ipcChannelFor, safePdfFileName, type PdfSaveResult } from './api-channels';
 
 const tagId = z.string().min(1).max(200);
 const epochMs = z.number().int().nonnegative();
@@ -288,4 +288,6 @@ export type PreloadBridge = {
   [M in MethodName]: (params: ParamsOf<M>, options?: CallOptions) => Promise<ApiReply<ResultOf<M>>>;
 } & {
   onEvent(listener: (event: ApiEvent) => void): () => void;
+  /** Electron only: the window's page as a PDF (Chromium's printToPDF), saved where the user picks. */
+  printToPdf(fileName: string): Promise<PdfSaveResult>;
 };

@@ -15,14 +15,16 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent, type Session } from 'electron';
 import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IPC_EVENT_CHANNEL, ipcChannelFor, methodNames, type ApiReply, type MethodName } from '../../shared/api';
+import { IPC_EVENT_CHANNEL, IPC_PRINT_PDF_CHANNEL, ipcChannelFor, methodNames, type ApiReply, type MethodName, type PdfSaveResult } from '../../shared/api';
 import { appRoot } from '../app/paths';
 import { startRuntime } from '../app/runtime';
 import type { RuntimeConnection, RuntimeHost } from '../app/runtime-host';
 import { createLogger } from '../util/log';
+import { savePageAsPdf } from './save-pdf';
 import {
   chromiumProfileDir,
   electronNativeBinding,
@@ -218,6 +220,27 @@ function main(): void {
       return connection.handle(method, params, signature);
     });
   }
+
+  // The run record as a PDF: Chromium prints the page, the user picks where it goes.
+  ipcMain.handle(IPC_PRINT_PDF_CHANNEL, async (event, fileName: unknown): Promise<PdfSaveResult> => {
+    const verdict = checkIpcSender(senderFacts(event, window), rendererUrl);
+    if (!verdict.trusted) {
+      log.warn(`refused IPC printToPdf: ${verdict.reason}`);
+      return { saved: false, reason: verdict.reason };
+    }
+    const owner = window;
+    const result = await savePageAsPdf(fileName, {
+      print: () => event.sender.printToPDF({ printBackground: true, pageSize: 'A4' }),
+      choosePath: async (suggested) => {
+        const options = { defaultPath: join(app.getPath('documents'), suggested), filters: [{ name: 'PDF', extensions: ['pdf'] }] };
+        const r = owner !== null ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
+        return r.canceled || r.filePath === undefined ? null : r.filePath;
+      },
+      writeFile: (path, data) => writeFile(path, data),
+    });
+    if (result.saved) log.info(`saved a PDF: ${result.path}`);
+    return result;
+  });
 
   const createWindow = () => {
     const win = new BrowserWindow({

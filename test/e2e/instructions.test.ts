@@ -160,6 +160,22 @@ test('2. start-of-shift by touch: conditions wait while the values are bad and g
   assert.match(text, /Olga Operator \(olga\) · performed/);
   assert.equal(await record.locator('[data-done="true"]').count(), 5);
   await page.screenshot({ path: join(shots, 'instructions-run-record.png') });
+  // printed (Chromium's print, as Electron's printToPDF does it): only the record, signatures and all
+  await page.emulateMedia({ media: 'print' });
+  try {
+    const shown = (await page.evaluate(`(() => {
+      const seen = (sel) => { const el = document.querySelector(sel); return el !== null && getComputedStyle(el).visibility === 'visible'; };
+      const printButton = document.querySelector('[data-testid="run-print"]');
+      return { header: seen('.header'), banner: seen('[data-testid="alarm-banner"]'), button: printButton !== null && getComputedStyle(printButton).display !== 'none', record: seen('[data-testid="run-record"]'), signature: seen('[data-testid="run-record"] [data-done="true"]') };
+    })()`)) as Record<string, boolean>;
+    assert.deepEqual(shown, { header: false, banner: false, button: false, record: true, signature: true });
+    await page.screenshot({ path: join(shots, 'instructions-run-record-print.png') });
+    const pdf = await page.pdf({ path: join(shots, 'instructions-run-record.pdf'), format: 'A4', printBackground: true });
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.ok(pdf.length > 10_000, `a PDF of ${pdf.length} bytes`);
+  } finally {
+    await page.emulateMedia({ media: null });
+  }
   await page.tap('[data-testid="run-close"]');
   await page.locator('[data-testid="run-history"] tr[data-state="completed"]').first().waitFor({ timeout: 5000 });
   assert.equal(await page.locator('[data-testid="instruction-due"]').count(), 0, 'done for this shift');

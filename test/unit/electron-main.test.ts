@@ -11,12 +11,12 @@
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { IPC_EVENT_CHANNEL, ipcChannelFor, methodNames, type ApiEvent, type ApiReply } from '../../shared/api';
+import { IPC_EVENT_CHANNEL, IPC_PRINT_PDF_CHANNEL, ipcChannelFor, methodNames, type ApiEvent, type ApiReply, type PdfSaveResult } from '../../shared/api';
 import type { RuntimeHost } from '../../main/app/runtime-host';
 import type { RuntimeOptions } from '../../main/app/runtime';
 import { appRoot } from '../../main/app/paths';
@@ -41,6 +41,11 @@ class FakeWebContents extends EventEmitter {
   }
   send(channel: string, payload: unknown): void {
     this.sent.push({ channel, payload });
+  }
+  printOptions: unknown[] = [];
+  async printToPDF(options: unknown): Promise<Uint8Array> {
+    this.printOptions.push(options);
+    return new TextEncoder().encode('%PDF-1.7 fake');
   }
 }
 
@@ -70,6 +75,7 @@ class FakeBrowserWindow extends EventEmitter {
 
 type IpcHandler = (event: unknown, params: unknown) => Promise<ApiReply<unknown>>;
 const ipcHandlers = new Map<string, IpcHandler>();
+const saveDialogs: string[] = [];
 
 const calls = { quit: 0, exit: [] as number[], sandbox: 0, paths: new Map<string, string>() };
 const fakeApp = Object.assign(new EventEmitter(), {
@@ -100,7 +106,14 @@ const sessionHooks: {
 const fakeElectron = {
   app: fakeApp,
   BrowserWindow: FakeBrowserWindow,
-  dialog: { showErrorBox: () => undefined },
+  dialog: {
+    showErrorBox: () => undefined,
+    showSaveDialog: async (...args: unknown[]) => {
+      const options = args.at(-1) as { defaultPath: string };
+      saveDialogs.push(options.defaultPath);
+      return { canceled: false, filePath: options.defaultPath };
+    },
+  },
   ipcMain: { handle: (channel: string, handler: IpcHandler) => void ipcHandlers.set(channel, handler) },
   session: {
     defaultSession: {
@@ -212,8 +225,25 @@ test('2. one hardened window, loading the renderer with the bundled preload', ()
   assert.equal(win.loaded, join(appRoot(), 'dist', 'renderer', 'index.html'));
 });
 
-test('3. IPC: exactly one channel per API method, nothing generic', () => {
-  assert.deepEqual([...ipcHandlers.keys()].sort(), methodNames.map(ipcChannelFor).sort());
+test('3. IPC: exactly one channel per API method and the PDF channel, nothing generic', () => {
+  assert.deepEqual([...ipcHandlers.keys()].sort(), [...methodNames.map(ipcChannelFor), IPC_PRINT_PDF_CHANNEL].sort());
+});
+
+test('3b. the page saved as PDF: Chromium prints it, the file goes where the dialog says; a subframe or a bad name is refused', async () => {
+  const win = window();
+  const handler = ipcHandlers.get(IPC_PRINT_PDF_CHANNEL) as unknown as (event: unknown, name: unknown) => Promise<PdfSaveResult>;
+  assert.ok(handler);
+  calls.paths.set('documents', dataDir);
+  const refused = await handler(ipcEvent(win, { url: rendererUrl, parent: {} }), 'run.pdf');
+  assert.deepEqual(refused, { saved: false, reason: 'sender is a subframe' });
+  const badName = await handler(ipcEvent(win, { url: rendererUrl, parent: null }), '../run.pdf');
+  assert.equal(badName.saved, false);
+  assert.equal(win.webContents.printOptions.length, 0, 'nothing printed for a refused call');
+  const saved = await handler(ipcEvent(win, { url: rendererUrl, parent: null }), 'WI-OPS-001 run 4.pdf');
+  assert.deepEqual(saved, { saved: true, path: join(dataDir, 'WI-OPS-001 run 4.pdf') });
+  assert.deepEqual(saveDialogs, [join(dataDir, 'WI-OPS-001 run 4.pdf')]);
+  assert.deepEqual(win.webContents.printOptions, [{ printBackground: true, pageSize: 'A4' }]);
+  assert.match(readFileSync(join(dataDir, 'WI-OPS-001 run 4.pdf'), 'utf8'), /^%PDF-/);
 });
 
 test('4. IPC from the main frame of our window showing our page reaches the runtime', async () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createBridge, type BridgeIpc } from '../../preload/bridge';
-import { IPC_EVENT_CHANNEL, ipcChannelFor, methodNames, type ApiEvent } from '../../shared/api';
+import { IPC_EVENT_CHANNEL, IPC_PRINT_PDF_CHANNEL, ipcChannelFor, methodNames, type ApiEvent } from '../../shared/api';
 
 type Handler = (event: unknown, ...args: unknown[]) => void;
 
@@ -33,9 +33,9 @@ function fakeIpc() {
   return { ipc: ipc as unknown as BridgeIpc, invoked, listeners, emit };
 }
 
-test('1. exactly one function per API method, plus onEvent; nothing else', () => {
+test('1. exactly one function per API method, plus onEvent and printToPdf; nothing else', () => {
   const bridge = createBridge(fakeIpc().ipc);
-  assert.deepEqual(Object.keys(bridge).sort(), [...methodNames, 'onEvent'].sort());
+  assert.deepEqual(Object.keys(bridge).sort(), [...methodNames, 'onEvent', 'printToPdf'].sort());
   for (const [name, value] of Object.entries(bridge)) assert.equal(typeof value, 'function', name);
   assert.ok(Object.isFrozen(bridge));
 });
@@ -69,4 +69,14 @@ test('3. onEvent passes only the payload, and its return value unsubscribes', ()
 test('4. onEvent refuses a non-function', () => {
   const bridge = createBridge(fakeIpc().ipc);
   assert.throws(() => bridge.onEvent('x' as unknown as (e: ApiEvent) => void), TypeError);
+});
+
+test('5. printToPdf sends a plain file name on its own channel, and refuses anything else before sending', async () => {
+  const { ipc, invoked } = fakeIpc();
+  const bridge = createBridge(ipc);
+  await bridge.printToPdf('WI-OPS-001 run 3.pdf');
+  assert.deepEqual(invoked, [{ channel: IPC_PRINT_PDF_CHANNEL, args: ['WI-OPS-001 run 3.pdf'] }]);
+  assert.throws(() => bridge.printToPdf('../../outside.pdf'), TypeError);
+  assert.throws(() => bridge.printToPdf('run.html'), TypeError);
+  assert.equal(invoked.length, 1);
 });

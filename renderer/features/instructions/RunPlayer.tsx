@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { RunView, StepInput as StepInputValue } from '../../../shared/instructions';
+import { canSavePdf, printRecord } from '../../api/print';
 import { useServices } from '../../state/services';
 import { useNow } from '../../state/useNow';
 import { GuardedButton } from '../../ui/GuardedButton';
@@ -99,10 +100,21 @@ export function RunPlayer({ view, onView, onClose }: { view: RunView; onView: (v
 /** Every step of the run: done (by whom, when, what), the one to do, the ones to come. */
 function RunReview({ view }: { view: RunView }) {
   const run = view.run;
+  const { messages } = useServices();
+  const print = () => {
+    printRecord(`${run.instructionId} run ${run.id}.pdf`).then(
+      (r) => {
+        if (r === null) return;
+        if (r.saved) messages.report(`Run record saved: ${r.path}`);
+        else if (r.reason !== 'cancelled') messages.reportError('Saving the run record as PDF', new Error(r.reason));
+      },
+      (err: unknown) => messages.reportError('Saving the run record as PDF', err),
+    );
+  };
   return (
     <div className="run-review" data-testid="run-record">
-      <button type="button" className="toggle run-review__print" onClick={() => window.print()} data-testid="run-print">
-        Print / PDF
+      <button type="button" className="toggle run-review__print" onClick={print} data-testid="run-print">
+        {canSavePdf() ? 'Save as PDF' : 'Print / PDF'}
       </button>
       <p className="run-review__summary">
         Started {formatDate(run.startedAt)} {formatClock(run.startedAt)} by {run.startedBy} ({run.trigger})
