@@ -26,7 +26,7 @@ import { SessionProvider } from './state/session-context';
 function OperatorScreen() {
   const { client } = useServices();
   const { view, generation } = useConnection(client);
-  const { info, tags, devices } = useRuntimeData(generation);
+  const { info, tags, devices } = useRuntimeData(generation, view === 'connected');
   const { session, setSession, idleWarningMs } = useSession(generation);
   const sessionKey = session === null ? '' : `${session.user?.id ?? ''}|${session.locked}|${session.grants.join(',')}`;
   const [selectedTagId, setSelectedTagId] = useState<string | null>(null);

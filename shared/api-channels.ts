@@ -82,7 +82,7 @@ export const methodNames = [
 ] as const;
 export type MethodName = (typeof methodNames)[number];
 
-export const eventNames = ['values', 'devices', 'alarms', 'session', 'run'] as const;
+export const eventNames = ['values', 'devices', 'confirmations', 'alarms', 'session', 'run'] as const;
 
 export const IPC_EVENT_CHANNEL = 'lineside:event';
 /** The one shell action besides the API: the window's page saved as a PDF (a run record). */

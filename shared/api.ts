@@ -7,7 +7,7 @@
  * whatever the transport. Results are plain JSON data.
  */
 import { z } from 'zod';
-import type { AuditEntry, DeviceStatus, EpochMs, TagInfo, TagScalar, TagValue } from './types';
+import type { AuditEntry, DeviceStatus, EpochMs, ScanConfirmation, TagInfo, TagScalar, TagValue } from './types';
 import type { OpcUaBrowseResult, OpcUaCertificates, OpcUaTrustResult } from './opcua';
 import { alarmApiParams, type AlarmApiEvents, type AlarmApiResults } from './alarm-api';
 import { syncApiParams, type SyncApiResults } from './sync-api';
@@ -204,6 +204,8 @@ export type ResultOf<M extends MethodName> = ApiResults[M];
 export interface ApiEvents extends AlarmApiEvents, SecurityApiEvents, InstructionApiEvents {
   values: { values: TagValue[] };
   devices: { devices: DeviceStatus[] };
+  /** once a second: how fresh each scan group's readings are (values' age on screen) */
+  confirmations: { groups: ScanConfirmation[] };
 }
 export type EventName = keyof ApiEvents;
 export const eventNames: readonly EventName[] = eventNameList;

@@ -52,6 +52,17 @@ export interface TagInfo {
   address: string;
 }
 
+/**
+ * How fresh the readings of one device's scan rate are: when a read (a poll answered, or a
+ * subscription answering from a live connection) last confirmed them. A good value's age is
+ * counted from here, not from its last change.
+ */
+export interface ScanConfirmation {
+  deviceId: string;
+  scanMs: number;
+  confirmedAt: EpochMs | null;
+}
+
 export type DeviceState = 'connecting' | 'online' | 'degraded' | 'backoff' | 'stopped';
 
 export interface DeviceStatus {

@@ -1,4 +1,4 @@
-import type { DeviceStatus, TagValue } from '../../shared/types';
+import type { DeviceStatus, ScanConfirmation, TagValue } from '../../shared/types';
 import type { Clock } from '../util/clock';
 import type { Driver } from '../drivers/driver';
 import { ScanGroup, type AcquiredTag } from './scan-group';
@@ -39,6 +39,11 @@ export class AcquisitionService {
 
   deviceStatuses(): DeviceStatus[] {
     return [...this.drivers.values()].map((d) => d.status());
+  }
+
+  /** per device and scan rate: when a read last confirmed the values (OPC UA: answered from a live subscription) */
+  confirmations(): ScanConfirmation[] {
+    return this.groups.map((g) => ({ deviceId: g.driver.deviceId, scanMs: g.scanMs, confirmedAt: g.confirmedAt }));
   }
 
   requestsPerScan(): { deviceId: string; scanMs: number; requests: number; tags: number }[] {

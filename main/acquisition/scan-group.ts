@@ -47,6 +47,7 @@ export class ScanGroup {
   private inFlight = false;
   private nextAt = 0;
   private readonly last = new Map<string, HeldValue>();
+  private lastConfirmedAt: number | null = null;
   readonly stats: ScanGroupStats = { scans: 0, overruns: 0, lastDurationMs: 0 };
   private stopped = true;
   /** drivers that push changes (OPC UA subscriptions) deliver between scans too */
@@ -61,6 +62,11 @@ export class ScanGroup {
   ) {
     this.plan = driver.plan(tags.map((t) => t.driverTag));
     this.byTag = new Map(tags.map((t) => [t.driverTag.tagId, t]));
+  }
+
+  /** when a read last confirmed at least one of the group's values (null before the first) */
+  get confirmedAt(): number | null {
+    return this.lastConfirmedAt;
   }
 
   get requestsPerScan(): number {
@@ -152,6 +158,7 @@ export class ScanGroup {
       } else {
         const scaled = scaleValue(r.value, tag.scaling, r.quality);
         next = { value: scaled.value, quality: scaled.quality, sourceTs: r.sourceTs, confirmedAt: now, publishedAt: prev.publishedAt };
+        this.lastConfirmedAt = now;
       }
       // The same sample again (a subscription's value answered from memory, an unchanged
       // server timestamp) is confirmed here but not re-published more than every

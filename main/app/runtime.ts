@@ -146,6 +146,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   );
   acquisition.onDeviceStatus(() => emit({ event: 'devices', data: { devices: acquisition.deviceStatuses() } }));
   acquisition.start();
+  // once a second, how fresh each scan group's readings are: the screens count a value's age from it
+  const confirmations = setInterval(() => emit({ event: 'confirmations', data: { groups: acquisition.confirmations() } }), 1000);
+  confirmations.unref();
 
   const audit = new AuditTrail(db);
   const signatures = new SignatureStore(db);
@@ -385,6 +388,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     },
     close() {
       closing ??= (async () => {
+        clearInterval(confirmations);
         frames.stop();
         await acquisition.stop();
         await sync.close();

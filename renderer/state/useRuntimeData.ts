@@ -13,9 +13,10 @@ export interface RuntimeData {
 
 /**
  * Loads what the screens are built from, and loads it again on every new connection
- * (`generation`), since frames pushed while we were away are lost.
+ * (`generation`), since frames pushed while we were away are lost. While not `connected`, the
+ * held values show as stale.
  */
-export function useRuntimeData(generation: number): RuntimeData {
+export function useRuntimeData(generation: number, connected: boolean): RuntimeData {
   const { client, values, messages } = useServices();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [tags, setTags] = useState<TagInfo[] | null>(null);
@@ -23,6 +24,12 @@ export function useRuntimeData(generation: number): RuntimeData {
 
   useEffect(() => client.on('values', (frame) => values.apply(frame.values)), [client, values]);
   useEffect(() => client.on('devices', (frame) => setDevices((d) => mergeDevices(d, frame.devices))), [client]);
+  useEffect(() => client.on('confirmations', (frame) => values.confirm(frame.groups)), [client, values]);
+  // Out of reach of the runtime, nothing on screen is live: every good value turns stale until
+  // the snapshot after reconnecting.
+  useEffect(() => {
+    if (!connected) values.markAllStale();
+  }, [connected, values]);
 
   useEffect(() => {
     if (generation === 0) return;

@@ -103,3 +103,25 @@ test('3. a jam: the fault code carries its alarm priority beside the value; the 
     sim.setScenario('jam', false);
   }
 });
+
+test('4. age says how fresh the reading is (last confirmed by the device, not last changed); the runtime gone, every value turns stale on screen', async () => {
+  sim.setScenario('jam', false);
+  // the state text does not change while the line runs, yet the device confirms it every scan
+  await page.waitForSelector(`${row('L1.StateText')}[data-quality="good"]`, { timeout: 15_000 });
+  await waitFor('the state text confirmed within its scans', async () => /^[0-3] s$/.test(await page.locator(`${row('L1.StateText')} [data-testid="age"]`).innerText()), 10_000);
+  const confirmed = Number(await page.getAttribute(`${row('L1.StateText')} [data-testid="age"]`, 'data-confirmed'));
+  assert.ok(Date.now() - confirmed < 4000, `confirmed ${Date.now() - confirmed} ms ago`);
+
+  assert.ok((await page.locator('[data-tag-id][data-quality="good"]').count()) >= 15);
+  await app.stop('SIGKILL');
+  await page.waitForSelector('[data-testid="disconnected-banner"]', { timeout: 10_000 });
+  await waitFor('no value shown as good', async () => (await page.locator('[data-tag-id][data-quality="good"]').count()) === 0, 5000);
+  assert.match(await page.locator(`${row('L1.Speed')} td.cell-quality`).innerText(), /STALE/);
+  assert.equal(await page.getAttribute(row('L1.Speed'), 'data-quality'), 'uncertain');
+  // the age grows: nothing confirms the values any more
+  const ageBefore = Number(await page.getAttribute(`${row('L1.Speed')} [data-testid="age"]`, 'data-confirmed'));
+  await page.waitForTimeout(2500);
+  assert.match(await page.locator(`${row('L1.Speed')} [data-testid="age"]`).innerText(), /^([3-9]|\d\d+) s$/);
+  assert.equal(Number(await page.getAttribute(`${row('L1.Speed')} [data-testid="age"]`, 'data-confirmed')), ageBefore);
+  await page.screenshot({ path: join(shots, 'overview-disconnected.png') });
+});

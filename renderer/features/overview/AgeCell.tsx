@@ -1,15 +1,22 @@
-import type { TagValue } from '../../../shared/types';
+import type { TagInfo, TagValue } from '../../../shared/types';
+import { useServices } from '../../state/services';
 import { useNow } from '../../state/useNow';
-import { formatAge, NO_VALUE } from './format';
+import { formatAge, formatClock, NO_VALUE } from './format';
 
-/** Seconds since the device sampled the value; ticks once a second on the shared clock. */
-export function AgeCell({ value }: { value: TagValue | undefined }) {
+/**
+ * How fresh the reading is: time since the device last confirmed the value (a poll answered or
+ * a live subscription), not since it last changed. Ticks once a second on the shared clock;
+ * while the runtime is out of reach nothing confirms, so the age grows.
+ */
+export function AgeCell({ tag, value }: { tag: TagInfo; value: TagValue | undefined }) {
   const now = useNow();
+  const { values } = useServices();
   if (value === undefined) return <td className="cell-age">{NO_VALUE}</td>;
-  const title = `sampled ${new Date(value.sourceTs).toLocaleString()} · received ${new Date(value.ts).toLocaleString()}`;
+  const confirmed = values.confirmedAt(value, tag.deviceId, tag.scanMs);
+  const title = `confirmed by the device ${formatClock(confirmed)} · changed ${formatClock(value.sourceTs)}`;
   return (
-    <td className="cell-age" data-testid="age" title={title}>
-      {formatAge(now - value.sourceTs)}
+    <td className="cell-age" data-testid="age" data-confirmed={confirmed} title={title}>
+      {formatAge(now - confirmed)}
     </td>
   );
 }

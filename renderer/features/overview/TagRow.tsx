@@ -56,7 +56,7 @@ export const TagRow = memo(function TagRow({ tag, selected, onSelect }: TagRowPr
       <ValueCell tag={tag} value={value} quality={quality} />
       <td className="cell-units">{tag.units}</td>
       <QualityCell tag={tag} value={value} quality={quality} />
-      <AgeCell value={value} />
+      <AgeCell tag={tag} value={value} />
       <td className="cell-action">
         {tag.writable && (
           <button
