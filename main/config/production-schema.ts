@@ -225,15 +225,16 @@ export function reasonTree(section: ProductionSection): ReasonNode[] {
   return section.reasons.map((r) => build(r, r.category ?? 'unplanned', r.lossClass ?? null, r.requestsMaintenance ?? false));
 }
 
-/** Counter modulus from a tag's data type: where a PLC counter of that type wraps. */
+/**
+ * Counter modulus from a tag's data type: where a PLC counter of that type wraps (a signed
+ * counter wraps to its negative end; the tracker reads it modulo this).
+ */
 export function counterModulusOf(dataType: string): number {
   switch (dataType) {
     case 'int16':
-      return 2 ** 15;
     case 'uint16':
       return 2 ** 16;
     case 'int32':
-      return 2 ** 31;
     case 'uint32':
       return 2 ** 32;
     default:
