@@ -55,6 +55,9 @@ export const layerPolicy = {
   // Modules named in DESIGN.md that consume the tag bus or keep their own records.
   'main/alarms': { internal: ['main/alarms', 'main/tags', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
   'main/instructions': { internal: ['main/instructions', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
+  // Machine states, counters, downtime, KPIs, maintenance requests: their own tables; the
+  // project's section types come from main/config (the values from the tag bus, through main/app).
+  'main/production': { internal: ['main/production', 'main/util', 'shared'], files: ['main/config/production-schema'], builtins: false, npm: ['better-sqlite3'] },
   // Saved trend views: their own table in the runtime's SQLite; history comes through main/app.
   'main/trends': { internal: ['main/trends', 'main/util', 'shared'], builtins: false, npm: ['better-sqlite3'] },
   'main/security': { internal: ['main/security', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },

@@ -79,10 +79,24 @@ export const methodNames = [
   'packageKeys.own',
   'packageKeys.trust',
   'packageKeys.remove',
+  // production at the line and maintenance requests (shared/production-api.ts)
+  'production.config',
+  'production.live',
+  'production.kpis',
+  'production.timeline',
+  'production.downtime.list',
+  'production.downtime.setReason',
+  'production.downtime.split',
+  'production.downtime.comment',
+  'production.product.set',
+  'maintenance.create',
+  'maintenance.list',
+  'maintenance.get',
+  'maintenance.transition',
 ] as const;
 export type MethodName = (typeof methodNames)[number];
 
-export const eventNames = ['values', 'devices', 'confirmations', 'alarms', 'session', 'run'] as const;
+export const eventNames = ['values', 'devices', 'confirmations', 'alarms', 'session', 'run', 'production'] as const;
 
 export const IPC_EVENT_CHANNEL = 'lineside:event';
 /** The one shell action besides the API: the window's page saved as a PDF (a run record). */

@@ -15,6 +15,7 @@ import { trendApiParams, type TrendApiResults } from './trend-api';
 import { securityApiParams, type SecurityApiEvents, type SecurityApiResults } from './security-api';
 import { instructionApiParams, type InstructionApiEvents, type InstructionApiResults } from './instructions-api';
 import { instructionPackageApiParams, type InstructionPackageApiResults } from './instruction-packages-api';
+import { productionApiParams, type ProductionApiEvents, type ProductionApiResults } from './production-api';
 import type { SignatureInput } from './security';
 import { eventNames as eventNameList, methodNames as methodNameList, type MethodName as ChannelMethodName, type PdfSaveResult } from './api-channels';
 
@@ -37,6 +38,7 @@ export const apiParams = {
   ...securityApiParams,
   ...instructionApiParams,
   ...instructionPackageApiParams,
+  ...productionApiParams,
   'app.info': z.object({}).strict(),
   'tags.list': z.object({}).strict(),
   'values.snapshot': z.object({ tagIds: z.array(tagId).max(100_000).optional() }).strict(),
@@ -181,7 +183,7 @@ export interface TagWriteResult {
   ts: EpochMs;
 }
 
-export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults, SecurityApiResults, InstructionApiResults, InstructionPackageApiResults {
+export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiResults, SecurityApiResults, InstructionApiResults, InstructionPackageApiResults, ProductionApiResults {
   'app.info': AppInfo;
   'tags.list': TagInfo[];
   'values.snapshot': TagValue[];
@@ -201,7 +203,7 @@ export interface ApiResults extends AlarmApiResults, SyncApiResults, TrendApiRes
 export type ResultOf<M extends MethodName> = ApiResults[M];
 
 /** What the runtime pushes. Values come as coalesced frames, never one message per value. */
-export interface ApiEvents extends AlarmApiEvents, SecurityApiEvents, InstructionApiEvents {
+export interface ApiEvents extends AlarmApiEvents, SecurityApiEvents, InstructionApiEvents, ProductionApiEvents {
   values: { values: TagValue[] };
   devices: { devices: DeviceStatus[] };
   /** once a second: how fresh each scan group's readings are (values' age on screen) */

@@ -86,6 +86,21 @@ export const METHOD_PERMISSIONS: Record<MethodName, PermissionName> = {
   'packageKeys.own': 'view',
   'packageKeys.trust': 'instructions.trustKeys',
   'packageKeys.remove': 'instructions.trustKeys',
+  // production: reasons and the product by the operators; maintenance requests raised by them,
+  // worked (acknowledged, started, done, cancelled) by maintenance
+  'production.config': 'view',
+  'production.live': 'view',
+  'production.kpis': 'view',
+  'production.timeline': 'view',
+  'production.downtime.list': 'view',
+  'production.downtime.setReason': 'production.reasons',
+  'production.downtime.split': 'production.reasons',
+  'production.downtime.comment': 'production.reasons',
+  'production.product.set': 'production.product',
+  'maintenance.create': 'maintenance.request',
+  'maintenance.list': 'view',
+  'maintenance.get': 'view',
+  'maintenance.transition': 'maintenance.work',
 };
 
 /**

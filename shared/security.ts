@@ -34,6 +34,10 @@ export const permissionNames = [
   'instructions.approve',
   'instructions.release',
   'instructions.trustKeys',
+  'production.reasons',
+  'production.product',
+  'maintenance.request',
+  'maintenance.work',
 ] as const;
 export type PermissionName = (typeof permissionNames)[number];
 /** A permission as a role grants it: a name, or an area-scoped tag write. */
@@ -66,17 +70,21 @@ export const permissionLabels: Record<PermissionName, string> = {
   'instructions.approve': 'approve work instruction versions',
   'instructions.release': 'release and retire work instruction versions',
   'instructions.trustKeys': 'trust and remove the keys of instruction packages',
+  'production.reasons': 'give, correct and comment downtime reasons, split stops',
+  'production.product': 'set the product and order being made',
+  'maintenance.request': 'raise maintenance requests',
+  'maintenance.work': 'acknowledge, work on and close maintenance requests',
 };
 
 export const defaultRoleNames = ['viewer', 'operator', 'maintenance', 'engineer', 'supervisor', 'admin'] as const;
 
-const OPERATOR: Grant[] = ['view', 'tags.write', 'alarms.acknowledge', 'alarms.shelve', 'alarms.comment', 'alarms.reset', 'trends.views', 'instructions.run'];
+const OPERATOR: Grant[] = ['view', 'tags.write', 'alarms.acknowledge', 'alarms.shelve', 'alarms.comment', 'alarms.reset', 'trends.views', 'instructions.run', 'production.reasons', 'production.product', 'maintenance.request'];
 
 /** The roles shipped; a project can change what each may do and add its own. */
 export const defaultRoles: Record<(typeof defaultRoleNames)[number], Grant[]> = {
   viewer: ['view'],
   operator: OPERATOR,
-  maintenance: [...OPERATOR, 'sync.quarantine', 'simulator.control'],
+  maintenance: [...OPERATOR, 'sync.quarantine', 'simulator.control', 'maintenance.work'],
   engineer: [...OPERATOR, 'sync.quarantine', 'simulator.control', 'alarms.outOfService', 'opcua.trustCertificate', 'instructions.review', 'instructions.approve', 'instructions.release', 'instructions.trustKeys'],
   supervisor: [...OPERATOR, 'alarms.outOfService', 'audit.view', 'audit.export', 'instructions.approve'],
   admin: [...permissionNames],

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { EpochMs } from './types';
 
 /** The streams of records that leave the PC, in the order they are sent (priority). */
-export const syncStreamNames = ['alarm', 'event', 'audit', 'instruction', 'sample'] as const;
+export const syncStreamNames = ['alarm', 'event', 'audit', 'instruction', 'maintenance', 'downtime', 'sample'] as const;
 export type SyncStreamName = (typeof syncStreamNames)[number];
 
 const ids = z.array(z.number().int().positive()).min(1).max(10_000);

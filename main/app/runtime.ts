@@ -62,6 +62,7 @@ import { VersionStore } from '../instructions/version-store';
 import { instructionHandlers, instructionSignatures } from './instructions-api';
 import { instructionAlarmValue, withInstructionAlarm } from './instruction-wiring';
 import { createPackageService, instructionPackageHandlers, packageKeySignature } from './instruction-packages-api';
+import { createProduction, productionHandlers } from './production-api';
 import { defaultExportLimits, defaultHeavyQueryLimits, EXPORT_CONNECTION_KEY, HeavyQueryGate, type HeavyQueryLimits } from './heavy-query-gate';
 
 const log = createLogger('runtime');
@@ -220,6 +221,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   });
   alarms.ingest([instructionAlarmValue(false, clock.now())]);
   bus.subscribe((b) => runs.onValues(b));
+  // Production at the line (docs/production.md): states, counts, downtime, KPIs, maintenance requests (before the sync: its streams).
+  const production = createProduction({
+    project, db, clock, read: (id) => cache.get(id), alarms, runExists: (id) => runStore.get(id) !== null,
+    audit: (r) => record({ ts: r.ts, user: r.actor.user, station: r.actor.station, signatureId: r.actor.signatureId, action: r.action, target: r.target, oldValue: r.oldValue, newValue: r.newValue, outcome: 'done', detail: r.detail }),
+    emit: (line, what, state) => emit({ event: 'production', data: { line, what, state } }),
+  });
+  bus.subscribe((b) => production.onValues(b));
   // Signed instruction packages between line PCs, and the trust list of their keys.
   const packages = createPackageService({ db, dataDir: options.dataDir, project, projectFile, versions, clock, record });
   const runSignatures = instructionSignatures(runs);
@@ -310,6 +318,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     ...securityHandlers({ security, audit, signatures }),
     ...instructionHandlers(instructions, runs),
     ...instructionPackageHandlers(packages),
+    ...productionHandlers(production),
     'simulator.dropout': (p) => {
       const sim = requireSimulator();
       sim.dropout(p.seconds * 1000);
@@ -396,6 +405,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
         alarms.close();
         security.close();
         runs.close();
+        production.close();
         db.close();
         await simulator?.stop();
         listeners.clear();

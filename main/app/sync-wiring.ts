@@ -51,6 +51,9 @@ export function createSync(w: SyncWiring): SyncService {
     new TableSource(w.db, { stream: 'audit', table: 'audit', jsonColumns: ['old_value', 'new_value'] }),
     // work-instruction runs: each start, step result and end, appended as the run goes (run-store.ts)
     new TableSource(w.db, { stream: 'instruction', table: 'instruction_record', jsonColumns: ['payload'] }),
+    // maintenance requests and downtime events: each change, appended as it is stored (production-store.ts)
+    new TableSource(w.db, { stream: 'maintenance', table: 'maintenance_record', jsonColumns: ['payload'] }),
+    new TableSource(w.db, { stream: 'downtime', table: 'downtime_record', jsonColumns: ['payload'] }),
   ];
   return new SyncService({
     db: w.db,

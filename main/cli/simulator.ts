@@ -21,7 +21,7 @@ const usage = `usage: simulator [options]
   --seed <n>                      random seed (default: time of start)
   --pki-dir <dir>                 OPC UA certificate store (default: a folder in the temp dir)
   --modbus-response-delay-ms <n>  delay every Modbus answer (default 0)
-  --no-idle                       no starved-infeed idle periods
+  --no-idle                       no starved-infeed idle periods and no production events
   -h, --help
 
 commands on stdin:

@@ -12,6 +12,7 @@ import { parseModbusAddress, registerCount } from '../../shared/modbus-address';
 import { projectSchema, type Project } from './project-schema';
 import { checkAlarmReferences } from './alarm-schema';
 import { checkSyncFiles } from './sync-schema';
+import { checkProductionReferences } from './production-schema';
 
 export interface ProjectIssue {
   /** e.g. `tags[12].address` */
@@ -54,6 +55,7 @@ export function parseProjectText(text: string, file = '<project>'): Project {
   return parseYamlText(text, file, projectSchema, 'project file', (project) => [
     ...checkReferences(project),
     ...checkAlarmReferences(project),
+    ...checkProductionReferences(project),
     // TLS files relative to the project file (to the working folder for text without a file)
     ...checkSyncFiles(project.sync, file === '<project>' ? process.cwd() : dirname(file)),
   ]);

@@ -16,6 +16,7 @@ import { opcuaAcquisitionModes, opcuaSecurityModes, opcuaSecurityPolicies } from
 import { alarmsSectionSchema } from './alarm-schema';
 import { syncSectionSchema } from './sync-schema';
 import { securitySectionSchema } from './security-schema';
+import { productionSectionSchema } from './production-schema';
 export { wordOrders, type WordOrder };
 
 const deviceCommon = {
@@ -216,6 +217,8 @@ export const projectSchema = z
     /** roles, sign-in rules and the actions that need a signature (docs/security.md) */
     security: securitySectionSchema.prefault({}),
     instructions: instructionsSectionSchema,
+    /** machine states, counters, products, downtime reasons (docs/production.md); none: no production KPIs */
+    production: productionSectionSchema.optional(),
   })
   .strict();
 

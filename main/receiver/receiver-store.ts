@@ -93,6 +93,10 @@ export function validateRecord(stream: StreamName, r: Record<string, unknown>): 
       return isText(r.instructionId) && isText(r.versionHash) && isText(r.userId) ? null : 'instructionId, versionHash and userId must be non-empty strings';
     case 'event':
       return isText(r.type) ? null : 'type must be a non-empty string';
+    case 'maintenance':
+      return isInt(r.requestId) && isText(r.kind) && isText(r.userId) ? null : 'requestId must be an integer, kind and userId non-empty strings';
+    case 'downtime':
+      return isInt(r.downtimeId) && isText(r.kind) && isText(r.line) && isText(r.userId) ? null : 'downtimeId must be an integer, kind, line and userId non-empty strings';
   }
 }
 

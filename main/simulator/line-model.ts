@@ -20,27 +20,38 @@
  *
  * A fault is not cleared by switching the run command off: as on a real machine, the cause
  * (the jam) must go first.
+ *
+ * Production events (option `production`, docs/simulator.md): from Running the line also goes,
+ * at random intervals, to Faulted with a short film jam (fault 102, a minor stop) or a sealer
+ * breakdown (fault 201, minutes), to Blocked (4, outfeed full) and now and then to Changeover
+ * (5) with the next product; each returns to Running after its duration. Rejects vary between
+ * 1 and 3 %, more just after a restart. `force()` holds a scripted state instead (tests).
  */
 import type { ScenarioName } from '../../shared/api';
 import { SeededRandom } from './random';
 
-export const MachineState = { Stopped: 0, Idle: 1, Running: 2, Faulted: 3 } as const;
+export const MachineState = { Stopped: 0, Idle: 1, Running: 2, Faulted: 3, Blocked: 4, Changeover: 5 } as const;
 export type MachineState = (typeof MachineState)[keyof typeof MachineState];
 
-export const FaultCode = { None: 0, InfeedJam: 101 } as const;
-export type FaultCode = (typeof FaultCode)[keyof typeof FaultCode];
+export const FaultCode = { None: 0, InfeedJam: 101, FilmJam: 102, SealerHeater: 201 } as const;
+/** a code the model raises, or any a test forces */
+export type FaultCode = number;
 
 export const machineStateText: Record<MachineState, string> = {
   [MachineState.Stopped]: 'Stopped',
   [MachineState.Idle]: 'Idle',
   [MachineState.Running]: 'Running',
   [MachineState.Faulted]: 'Faulted',
+  [MachineState.Blocked]: 'Blocked',
+  [MachineState.Changeover]: 'Changeover',
 };
 
 export const SPEED_SETPOINT_MIN = 0;
 export const SPEED_SETPOINT_MAX = 200;
 export const SPEED_SETPOINT_DEFAULT = 120;
 export const PRODUCT_CODE = 'PK-330';
+/** the products a changeover alternates between */
+export const PRODUCT_CODES = ['PK-330', 'PK-500'] as const;
 export const REJECT_RATE = 0.015;
 
 /** The model's physics constants, in one place so the documentation can quote them. */
@@ -80,6 +91,22 @@ export const LINE_PHYSICS = {
   webTensionSigmaStoppedMn: 10,
 } as const;
 
+/**
+ * Production events (option `production`): [first after, then every] and durations, in ms. The
+ * first of each comes minutes after the start, so a short session sees a steady line.
+ */
+export const PRODUCTION_EVENTS = {
+  filmJam: { firstMs: [150_000, 400_000], everyMs: [300_000, 660_000], durationMs: [8_000, 30_000] },
+  blocked: { firstMs: [200_000, 500_000], everyMs: [480_000, 900_000], durationMs: [10_000, 40_000] },
+  breakdown: { firstMs: [1_200_000, 2_400_000], everyMs: [2_700_000, 5_400_000], durationMs: [180_000, 420_000] },
+  changeover: { firstMs: [1_800_000, 3_000_000], everyMs: [7_200_000, 10_800_000], durationMs: [360_000, 600_000] },
+  rejectRate: [0.01, 0.03],
+  startupRejectRate: 0.08,
+  startupMs: 20_000,
+} as const;
+
+type ProductionEventName = 'filmJam' | 'blocked' | 'breakdown' | 'changeover';
+
 export interface LineModelOptions {
   seed?: number;
   /** epoch ms at the model's t = 0; `timeMs` is this plus all stepped time */
@@ -92,6 +119,8 @@ export interface LineModelOptions {
   initialRejectCount?: number;
   /** time for one unit of bearing wear; default LINE_PHYSICS.wearUnitMs (tests speed it up) */
   wearUnitMs?: number;
+  /** random jams, blocked outfeed, breakdowns, changeovers, varying rejects; default false */
+  production?: boolean;
 }
 
 export type ScenarioFlags = Record<ScenarioName, boolean>;
@@ -131,7 +160,16 @@ export class LineModel {
   private readonly idlePeriods: boolean;
   private readonly startTimeMs: number;
   private readonly wearUnitMs: number;
+  private readonly production: boolean;
   private elapsedMs = 0;
+  private _productCode: string = PRODUCT_CODE;
+  private rejectRate: number = REJECT_RATE;
+  /** elapsed time of the next production event of each kind */
+  private readonly nextEvent: Record<ProductionEventName, number> = { filmJam: Infinity, blocked: Infinity, breakdown: Infinity, changeover: Infinity };
+  /** a production event in progress: back to Running at `until` */
+  private event: { kind: ProductionEventName; until: number } | null = null;
+  private runningSince = 0;
+  private forced: { state: MachineState; faultCode: FaultCode } | null = null;
 
   private _state: MachineState = MachineState.Stopped;
   private _faultCode: FaultCode = FaultCode.None;
@@ -162,6 +200,10 @@ export class LineModel {
     this.startTimeMs = options.startTimeMs ?? 0;
     this.idlePeriods = options.idlePeriods ?? true;
     this.wearUnitMs = options.wearUnitMs ?? LINE_PHYSICS.wearUnitMs;
+    this.production = options.production ?? false;
+    if (this.production) {
+      for (const k of ['filmJam', 'blocked', 'breakdown', 'changeover'] as const) this.nextEvent[k] = this.within(PRODUCTION_EVENTS[k].firstMs);
+    }
     this._speedSetpoint = clampSpeedSetpoint(options.speedSetpoint ?? SPEED_SETPOINT_DEFAULT);
     this._goodCount = Math.max(0, Math.trunc(options.initialGoodCount ?? 123_456));
     this._rejectCount = Math.max(0, Math.trunc(options.initialRejectCount ?? 1_880));
@@ -235,7 +277,38 @@ export class LineModel {
     return true;
   }
   get productCode(): string {
-    return PRODUCT_CODE;
+    return this._productCode;
+  }
+
+  /**
+   * Holds the line in `state` (with `faultCode`) until `force(null)`, whatever the run command
+   * and the random events say: tests script exact state sequences with it. Counting follows the
+   * state (packs are made only while Running).
+   */
+  force(state: MachineState | null, faultCode: FaultCode = FaultCode.None): void {
+    if (state === null) {
+      this.forced = null;
+      this._faultCode = FaultCode.None;
+      this.enterRunning();
+      this.updateState();
+      return;
+    }
+    this.forced = { state, faultCode };
+    this._state = state;
+    this._faultCode = faultCode;
+    if (state === MachineState.Running) this.runningSince = this.elapsedMs;
+    if (state !== MachineState.Running) this._lineSpeed = state === MachineState.Faulted ? 0 : this._lineSpeed;
+  }
+
+  /** A counter reset in the PLC (the operator zeroed it, or the PLC restarted). */
+  resetCounters(): void {
+    this._goodCount = 0;
+    this._rejectCount = 0;
+  }
+
+  /** The product the line makes from now on (a changeover does this by itself). */
+  setProduct(code: string): void {
+    this._productCode = code;
   }
 
   scenario(name: ScenarioName): boolean {
@@ -306,6 +379,11 @@ export class LineModel {
   /** Applies every transition that is due at the current elapsed time; takes no time. */
   private updateState(): void {
     const now = this.elapsedMs;
+    if (this.forced !== null) return;
+    if (this.event !== null) {
+      if (this.scenarios.jam || !this._runCommand || now >= this.event.until) this.endEvent();
+      else return;
+    }
     if (this.scenarios.jam && this._state !== MachineState.Faulted) {
       this.enterFaulted();
       return;
@@ -322,6 +400,8 @@ export class LineModel {
       case MachineState.Running:
         if (!this._runCommand) {
           this.enterStopped();
+        } else if (this.production && this.startEvent(now)) {
+          // a production event took the line out of Running
         } else if (this.nextStarvationAt !== null && now >= this.nextStarvationAt) {
           this._state = MachineState.Idle;
           this.nextStarvationAt = null;
@@ -343,8 +423,42 @@ export class LineModel {
     }
   }
 
+  private within(range: readonly number[]): number {
+    return this.rng.between(range[0], range[1]);
+  }
+
+  /** Starts the production event that is due, if one is. */
+  private startEvent(now: number): boolean {
+    const kind = (['breakdown', 'changeover', 'filmJam', 'blocked'] as const).find((k) => now >= this.nextEvent[k]);
+    if (kind === undefined) return false;
+    const e = PRODUCTION_EVENTS[kind];
+    this.nextEvent[kind] = now + this.within(e.everyMs);
+    this.event = { kind, until: now + this.within(e.durationMs) };
+    if (kind === 'filmJam' || kind === 'breakdown') {
+      this._state = MachineState.Faulted;
+      this._faultCode = kind === 'filmJam' ? FaultCode.FilmJam : FaultCode.SealerHeater;
+      this._lineSpeed = 0;
+    } else if (kind === 'blocked') {
+      this._state = MachineState.Blocked;
+    } else {
+      this._state = MachineState.Changeover;
+      this._productCode = PRODUCT_CODES[(PRODUCT_CODES.indexOf(this._productCode as (typeof PRODUCT_CODES)[number]) + 1) % PRODUCT_CODES.length];
+    }
+    this.nextStarvationAt = null;
+    return true;
+  }
+
+  private endEvent(): void {
+    this.event = null;
+    if (this._faultCode !== FaultCode.InfeedJam) this._faultCode = FaultCode.None;
+    this.rejectRate = this.within(PRODUCTION_EVENTS.rejectRate);
+    if (this._runCommand) this.enterRunning();
+    else this.enterStopped();
+  }
+
   private enterRunning(): void {
     this._state = MachineState.Running;
+    this.runningSince = this.elapsedMs;
     this.startAt = null;
     this.idleUntil = null;
     this.nextStarvationAt = this.idlePeriods
@@ -424,7 +538,8 @@ export class LineModel {
     this.packFraction += (this._lineSpeed * dtMs) / 60_000;
     while (this.packFraction >= 1) {
       this.packFraction -= 1;
-      if (this.rng.next() < REJECT_RATE) {
+      const rate = !this.production ? REJECT_RATE : this.elapsedMs - this.runningSince < PRODUCTION_EVENTS.startupMs ? PRODUCTION_EVENTS.startupRejectRate : this.rejectRate;
+      if (this.rng.next() < rate) {
         this._rejectCount += 1;
         this.rejectGateUntil = this.elapsedMs + LINE_PHYSICS.rejectGatePulseMs;
       } else {

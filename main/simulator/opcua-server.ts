@@ -72,7 +72,7 @@ interface PublishedVariable {
 
 /** The served OPC UA variables; their NodeIds are `ns=1;s=Line1.<browseName>`. */
 export const publishedVariables: readonly PublishedVariable[] = [
-  { browseName: 'State', dataType: DataType.Int32, description: '0 stopped, 1 idle, 2 running, 3 faulted', value: (s) => s.state },
+  { browseName: 'State', dataType: DataType.Int32, description: '0 stopped, 1 idle (starved), 2 running, 3 faulted, 4 blocked, 5 changeover', value: (s) => s.state },
   { browseName: 'StateText', dataType: DataType.String, description: 'machine state as text', value: (s) => s.stateText },
   { browseName: 'LineSpeed', dataType: DataType.Double, description: 'line speed, packs/min', value: (s) => s.lineSpeed },
   { browseName: 'Vibration', dataType: DataType.Double, description: 'drive-end vibration, mm/s RMS', value: (s) => s.vibration },

@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   idlePeriods?: boolean;
   /** time for one unit of bearing wear (LineModel); tests shorten it */
   wearUnitMs?: number;
+  /** random jams, blocked outfeed, breakdowns, changeovers (LineModel); default: as idlePeriods */
+  production?: boolean;
   clock?: SimulatorClock;
   /** diagnostics; default: lines on stderr, so stdout stays for what a CLI prints */
   log?: (message: string) => void;
@@ -76,7 +78,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const modbusPort = checkPort('modbusPort', opts.modbusPort ?? 0);
   const opcuaPort = checkPort('opcuaPort', opts.opcuaPort ?? 0);
 
-  const model = new LineModel({ seed: opts.seed ?? Date.now(), startTimeMs: clock.now(), idlePeriods: opts.idlePeriods, wearUnitMs: opts.wearUnitMs });
+  const model = new LineModel({ seed: opts.seed ?? Date.now(), startTimeMs: clock.now(), idlePeriods: opts.idlePeriods, wearUnitMs: opts.wearUnitMs, production: opts.production ?? opts.idlePeriods !== false });
 
   // Everything started so far, stopped in reverse if a later step fails.
   const cleanup: (() => Promise<void>)[] = [];

@@ -107,6 +107,19 @@ const SAMPLE: Record<MethodName, unknown> = {
   'packageKeys.own': {},
   'packageKeys.trust': { publicKey: Buffer.alloc(32, 7).toString('base64'), name: 'matrix test' },
   'packageKeys.remove': { fingerprint: '00'.repeat(32), reason: 'matrix test' },
+  'production.config': {},
+  'production.live': {},
+  'production.kpis': { from: T, to: T + 1000 },
+  'production.timeline': { from: T, to: T + 1000 },
+  'production.downtime.list': {},
+  'production.downtime.setReason': { id: 1, reasonCode: 'X' },
+  'production.downtime.split': { id: 1, at: T },
+  'production.downtime.comment': { id: 1, text: 'x' },
+  'production.product.set': { product: 'P' },
+  'maintenance.create': { title: 'matrix test' },
+  'maintenance.list': {},
+  'maintenance.get': { id: 1 },
+  'maintenance.transition': { id: 1, to: 'acknowledged' },
 };
 // These change the caller's own session: run last, or on a session of their own.
 const SESSION_CHANGING = new Set<MethodName>(['session.signIn', 'session.signInBadge', 'session.signOut', 'session.lock', 'session.unlock', 'session.changePassword']);

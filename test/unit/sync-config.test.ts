@@ -56,7 +56,7 @@ test('2. two sinks at once, with their defaults; the runtime options follow', ()
 `);
   const [m, h] = p.sync.sinks;
   assert.ok(m.type === 'mqtt' && h.type === 'http');
-  assert.deepEqual([m.topicPrefix, m.ack, m.keepaliveS, m.streams], ['lineside', 'receiver', 30, ['alarm', 'event', 'audit', 'instruction', 'sample']]);
+  assert.deepEqual([m.topicPrefix, m.ack, m.keepaliveS, m.streams], ['lineside', 'receiver', 30, ['alarm', 'event', 'audit', 'instruction', 'maintenance', 'downtime', 'sample']]);
   assert.deepEqual([h.timeoutS, h.streams], [30, ['alarm', 'audit']]);
   const o = syncOptionsOf(p);
   assert.deepEqual([o.site, o.line, o.outboxQuotaBytes, o.bandwidthBytesPerSecond, o.liveWindowMs], ['Plant 7', 'L2', 64 * 1024 * 1024, 50_000, 5000]);

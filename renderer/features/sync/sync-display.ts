@@ -2,7 +2,7 @@
 import type { SyncSinkState, SyncSinkStatus, SyncStatus, SyncStreamName } from '../../../shared/sync-api';
 import { formatAge } from '../overview/format';
 
-export const STREAM_LABEL: Record<SyncStreamName, string> = { alarm: 'Alarms', event: 'Sync events', audit: 'Audit trail', instruction: 'Instruction runs', sample: 'Samples' };
+export const STREAM_LABEL: Record<SyncStreamName, string> = { alarm: 'Alarms', event: 'Sync events', audit: 'Audit trail', instruction: 'Instruction runs', maintenance: 'Maintenance requests', downtime: 'Downtime events', sample: 'Samples' };
 
 const STATE_LABEL: Record<SyncSinkState, string> = {
   online: 'Online',
