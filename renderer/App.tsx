@@ -74,7 +74,7 @@ function OperatorScreen() {
   return (
     <SessionProvider session={session}>
       <SigningProvider signer={session?.user ?? null}>
-        <AlarmProvider generation={generation} sessionKey={sessionKey} openLiveTrend={openLiveTrend} openTrend={openTrend} openProcedure={openProcedure}>
+        <AlarmProvider generation={generation} sessionKey={sessionKey} tags={tags} openLiveTrend={openLiveTrend} openTrend={openTrend} openProcedure={openProcedure}>
           <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
             <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} />
             {view === 'disconnected' && <DisconnectedBanner />}

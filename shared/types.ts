@@ -45,6 +45,10 @@ export interface TagInfo {
   normalLow?: number;
   normalHigh?: number;
   decimals: number;
+  /** value → text for a state or code tag ("2" → "Running") */
+  states?: Record<string, string>;
+  /** a boolean's words instead of ON / OFF */
+  labels?: { on: string; off: string };
   writable: boolean;
   /** writes need `tags.write` or `tags.write:<writeArea>` (shared/security.ts) */
   writeArea?: string;

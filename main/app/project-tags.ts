@@ -17,6 +17,8 @@ export function toTagInfo(project: Project): TagInfo[] {
     normalLow: t.normal?.low,
     normalHigh: t.normal?.high,
     decimals: t.decimals,
+    ...(t.states !== undefined ? { states: t.states } : {}),
+    ...(t.labels !== undefined ? { labels: t.labels } : {}),
     writable: t.writable,
     ...(t.writable && t.writeArea !== undefined ? { writeArea: t.writeArea } : {}),
     address: t.address,

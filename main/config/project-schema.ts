@@ -158,6 +158,10 @@ export const tagSchema = z
     /** the normal operating band (ISA-101), drawn behind the tag's trend pen */
     normal: normalBandSchema.optional(),
     writable: z.boolean().default(false),
+    /** value → text for a state or code tag (ISA-101: "Running", not "2"): `{ 2: Running, 3: Faulted }` */
+    states: z.record(z.string(), z.string().trim().min(1).max(60)).optional(),
+    /** a boolean's words instead of ON / OFF: `{ on: Closed, off: Open }` */
+    labels: z.object({ on: z.string().trim().min(1).max(30), off: z.string().trim().min(1).max(30) }).strict().optional(),
     /** tag writes need `tags.write` or `tags.write:<writeArea>` (docs/security.md) */
     writeArea: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/, 'an area name is a word').optional(),
     /** a retention class from `historian.retentionClasses` (default: historian.keepDays) */
@@ -182,7 +186,16 @@ export const tagSchema = z
       .strict()
       .default({ heartbeatS: 60 }),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.states !== undefined && !INTEGER_TYPES.has(t.dataType)) ctx.addIssue({ code: 'custom', path: ['states'], message: `states name the values of a whole-number tag, not of a ${t.dataType}` });
+    for (const key of Object.keys(t.states ?? {})) {
+      if (!/^-?\d+$/.test(key)) ctx.addIssue({ code: 'custom', path: ['states', key], message: `"${key}" is not a value: a state is named by its whole number, e.g. 2: Running` });
+    }
+    if (t.labels !== undefined && t.dataType !== 'bool') ctx.addIssue({ code: 'custom', path: ['labels'], message: `labels are the words of a bool tag, not of a ${t.dataType}` });
+  });
+
+const INTEGER_TYPES: ReadonlySet<string> = new Set(['int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
 
 /** Days of history kept; null: until the disk quota needs the room. */
 const keepDays = z.number().positive().max(36_500).nullable();

@@ -15,7 +15,7 @@ type Dialog = null | 'shelve' | 'comment' | 'outOfService' | 'trend';
 
 /** The selected alarm: what it means, what to do, what happened, and every action on it. */
 export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: () => void }) {
-  const { actions, model, openLiveTrend, openTrend, openProcedure } = useAlarmContext();
+  const { actions, model, openLiveTrend, openTrend, openProcedure, valueText } = useAlarmContext();
   const [dialog, setDialog] = useState<Dialog>(null);
   const outOfService = useMay('alarms.outOfService');
   if (row === null) {
@@ -68,7 +68,7 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
             {def.tag ?? def.device} {def.condition}
           </dd>
           <dt>Value</dt>
-          <dd>{status.value === null ? '—' : String(status.value)}</dd>
+          <dd data-testid="detail-value">{valueText(def.tag, status.value)}</dd>
           <dt>Area · device</dt>
           <dd>
             {def.area}

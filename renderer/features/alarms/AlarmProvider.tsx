@@ -1,7 +1,9 @@
 import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react';
 import { ApiError } from '../../../shared/api';
 import { isUnacknowledged, type AlarmActionResult, type AlarmStatus, type ShelveMode } from '../../../shared/alarms';
+import type { TagInfo } from '../../../shared/types';
 import { useServices } from '../../state/services';
+import { alarmValueText } from './alarm-display';
 import { AlarmModel, type AlarmView } from './alarm-model';
 import { Annunciator, type HornState } from './annunciator';
 
@@ -25,6 +27,8 @@ interface AlarmContextValue {
   openTrend: (tagIds: string[], window: { mode: 'history'; from: number; to: number }) => void;
   /** the work instruction that is an alarm's procedure, started from the alarm */
   openProcedure: (instructionId: string, trigger: string) => void;
+  /** an alarm's value as the Overview writes it: the tag's decimals, state text and units */
+  valueText: (tagId: string | null, value: AlarmStatus['value']) => string;
 }
 
 const AlarmContext = createContext<AlarmContextValue | null>(null);
@@ -55,6 +59,7 @@ export function AlarmProvider({
   openTrend,
   openProcedure,
   sessionKey,
+  tags,
   children,
 }: {
   generation: number;
@@ -63,6 +68,8 @@ export function AlarmProvider({
   openLiveTrend: (tagId: string) => void;
   openTrend: (tagIds: string[], window: { mode: 'history'; from: number; to: number }) => void;
   openProcedure: (instructionId: string, trigger: string) => void;
+  /** the tag list, for writing alarm values with their tag's decimals and units */
+  tags: readonly TagInfo[] | null;
   children: ReactNode;
 }) {
   const { client, messages } = useServices();
@@ -138,6 +145,10 @@ export function AlarmProvider({
     };
   }, [client, messages, model]);
 
-  const value = useMemo(() => ({ model, horn, actions, openLiveTrend, openTrend, openProcedure }), [model, horn, actions, openLiveTrend, openTrend, openProcedure]);
+  const valueText = useMemo(() => {
+    const byId = new Map((tags ?? []).map((t) => [t.id, t]));
+    return (tagId: string | null, v: AlarmStatus['value']) => alarmValueText(v, tagId === null ? undefined : byId.get(tagId));
+  }, [tags]);
+  const value = useMemo(() => ({ model, horn, actions, openLiveTrend, openTrend, openProcedure, valueText }), [model, horn, actions, openLiveTrend, openTrend, openProcedure, valueText]);
   return <AlarmContext value={value}>{children}</AlarmContext>;
 }

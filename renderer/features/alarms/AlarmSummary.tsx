@@ -166,7 +166,7 @@ export function AlarmSummary() {
 }
 
 function SummaryRow({ row, selected, onSelect }: { row: AlarmRow; selected: boolean; onSelect: (id: string) => void }) {
-  const { actions } = useAlarmContext();
+  const { actions, valueText } = useAlarmContext();
   const { def, status } = row;
   const t = status.state.type;
   const muted = t === 'shelved' || t === 'suppressed' || t === 'outOfService';
@@ -205,7 +205,7 @@ function SummaryRow({ row, selected, onSelect }: { row: AlarmRow; selected: bool
         {def.device !== null && <span className="alarm-row__sub">{def.device}</span>}
       </span>
       <span role="cell" className="alarm-row__value num">
-        {status.value === null ? '—' : typeof status.value === 'number' ? Number(status.value.toFixed(3)).toString() : String(status.value)}
+        {valueText(def.tag, status.value)}
       </span>
       <span role="cell" className="alarm-row__state">
         {stateText(status)}

@@ -1,6 +1,18 @@
 /** How alarms read on screen: priority names and shapes, state words. Pure. */
 import { AlarmStateType, ALARM_PRIORITY_NAMES, type AlarmPriority, type AlarmStatus, type AlarmStateType as StateType } from '../../../shared/alarms';
-import { formatClock } from '../overview/format';
+import type { TagInfo } from '../../../shared/types';
+import { formatClock, formatValue } from '../overview/format';
+
+/**
+ * An alarm's value as the Overview writes its tag: decimals, state text, boolean words, units.
+ * Without the tag (a device alarm, or the tag list not loaded yet) numbers get three decimals.
+ */
+export function alarmValueText(value: AlarmStatus['value'], tag: TagInfo | undefined): string {
+  if (value === null || value === undefined) return '—';
+  if (tag === undefined) return typeof value === 'number' ? Number(value.toFixed(3)).toString() : String(value);
+  const text = formatValue(value, tag);
+  return tag.units !== '' && typeof value === 'number' && tag.states === undefined && tag.dataType !== 'bool' ? `${text} ${tag.units}` : text;
+}
 
 /**
  * Each priority has its own colour (used for alarms and nothing else) and its own shape, so it

@@ -13,13 +13,27 @@ export function formatNumber(value: number, decimals: number): string {
   return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }
 
-/** A value as the operator reads it: numbers with the tag's decimals, booleans as ON/OFF. */
-export function formatValue(value: TagScalar | null | undefined, tag: Pick<TagInfo, 'dataType' | 'decimals'>): string {
+/**
+ * A value as the operator reads it: a state's text where the tag names its values ("2 Running"
+ * stays "Running"; an unnamed value shows as "State 7"), booleans in the tag's words or ON/OFF,
+ * numbers with the tag's decimals, whole numbers grouped by thousands.
+ */
+export function formatValue(value: TagScalar | null | undefined, tag: Pick<TagInfo, 'dataType' | 'decimals'> & Partial<Pick<TagInfo, 'states' | 'labels'>>): string {
   if (value === null || value === undefined) return NO_VALUE;
-  if (typeof value === 'boolean') return value ? 'ON' : 'OFF';
   if (typeof value === 'string') return value;
-  if (tag.dataType === 'bool') return value !== 0 ? 'ON' : 'OFF';
-  return formatNumber(value, tag.decimals);
+  if (typeof value === 'boolean' || tag.dataType === 'bool') {
+    const on = typeof value === 'boolean' ? value : value !== 0;
+    return on ? (tag.labels?.on ?? 'ON') : (tag.labels?.off ?? 'OFF');
+  }
+  if (tag.states !== undefined && Number.isInteger(value)) return tag.states[String(value)] ?? `State ${value}`;
+  return groupThousands(formatNumber(value, tag.decimals));
+}
+
+/** 1234567 → "1 234 567" (thin spaces, as SI writes it, whatever the locale) for whole parts of five digits and more. */
+function groupThousands(text: string): string {
+  const m = /^(-?)(\d{5,})(.*)$/.exec(text);
+  if (m === null) return text;
+  return m[1] + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f') + m[3];
 }
 
 /** Elapsed time, coarse enough to read at a glance: "4 s", "12 min", "3 h", "2 d". */
