@@ -127,8 +127,12 @@ test('2. Trust certificate… → compare → trust: the device goes online, the
 
   await page.click('[data-testid="nav-operate"]');
   await page.locator('[data-tag-id="L1.Speed"][data-quality="good"]').waitFor({ timeout: 10_000 });
+  // the untrusted-certificate error is over: not beside the device's "Online", past on Diagnostics
+  await page.locator(`.device-strip [data-device-id="${DEVICE}"][data-state="online"]`).waitFor({ timeout: 5000 });
+  assert.equal(await page.locator(`.device-strip [data-device-id="${DEVICE}"] [data-testid="device-error"]`).count(), 0);
   await page.screenshot({ path: join(shots, 'opcua-overview-good.png') });
   await page.click('[data-testid="nav-diagnostics"]');
+  await page.locator(`${row} [data-testid="error-past"]`).waitFor({ timeout: 5000 });
 });
 
 test('3. Browse: Objects → Line1 → LineSpeed gives its NodeId and a YAML tag line', async () => {

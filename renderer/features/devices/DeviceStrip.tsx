@@ -1,9 +1,11 @@
 import type { DeviceStatus } from '../../../shared/types';
 import { formatClock } from '../overview/format';
-import { deviceStateDisplay, protocolLabel } from './device-display';
+import { useNow } from '../../state/useNow';
+import { deviceErrorIsCurrent, deviceStateDisplay, protocolLabel } from './device-display';
 
 function DeviceCard({ device }: { device: DeviceStatus }) {
   const state = deviceStateDisplay(device.state);
+  const now = useNow();
   return (
     <li
       className={`device device--${state.tone}`}
@@ -18,7 +20,7 @@ function DeviceCard({ device }: { device: DeviceStatus }) {
       <div className="device__state" data-testid="device-state">
         {state.label}
       </div>
-      {device.lastError !== null && (
+      {deviceErrorIsCurrent(device, now) && (
         <div className="device__error" data-testid="device-error">
           {device.lastErrorTs !== null && <span className="device__error-time">{formatClock(device.lastErrorTs)}</span>}
           {device.lastError}

@@ -38,3 +38,19 @@ export function mergeDevices(current: readonly DeviceStatus[], updates: readonly
   for (const d of updates) if (!known.has(d.deviceId)) merged.push(d);
   return merged;
 }
+
+/** An error on a device that stays online is shown beside its state this long, then only in the diagnostics history. */
+export const CURRENT_ERROR_MS = 60_000;
+
+/**
+ * Whether the device's last error is its present trouble (shown beside its state) or the past
+ * (shown with its time on the Diagnostics screen only): present while the device is not online;
+ * on an online device, past once the device has answered since, or a minute after it.
+ */
+export function deviceErrorIsCurrent(d: Pick<DeviceStatus, 'state' | 'lastError' | 'lastErrorTs' | 'lastOkTs'>, now: number): boolean {
+  if (d.lastError === null) return false;
+  if (d.state !== 'online') return true;
+  if (d.lastErrorTs === null) return false;
+  if (d.lastOkTs !== null && d.lastOkTs > d.lastErrorTs) return false;
+  return now - d.lastErrorTs < CURRENT_ERROR_MS;
+}

@@ -2,7 +2,7 @@ import { Fragment, useCallback, useState } from 'react';
 import type { ServerCertificateStatus } from '../../../shared/opcua';
 import type { AuditEntry, DeviceStatus } from '../../../shared/types';
 import { useNow } from '../../state/useNow';
-import { deviceStateDisplay, protocolLabel } from '../devices/device-display';
+import { deviceErrorIsCurrent, deviceStateDisplay, protocolLabel } from '../devices/device-display';
 import { formatAge, formatClock, formatDate } from '../overview/format';
 import { BrowsePanel } from './BrowsePanel';
 import { OpcUaDeviceDetails } from './OpcUaDeviceDetails';
@@ -134,6 +134,7 @@ function DeviceRow({ device: d, now }: { device: DeviceStatus; now: number }) {
         ) : (
           <>
             <span className="diag-error__time">{d.lastErrorTs === null ? '' : formatClock(d.lastErrorTs)}</span>{' '}
+            {!deviceErrorIsCurrent(d, Date.now()) && <span className="diag-error__past" data-testid="error-past">past · </span>}
             {lastErrorText(d)}
           </>
         )}
