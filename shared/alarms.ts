@@ -103,6 +103,9 @@ export type BaselineAlarmDefinition = AlarmCommon & {
   stateTag: string;
   /** only in these states; default every state */
   states?: TagScalar[];
+  /** the operating point the value depends on (a speed setpoint): one baseline per state and per contextStep of it */
+  contextTag?: string;
+  contextStep?: number;
   /** deviation from the baseline, in percent of the baseline */
   percent: number;
   /** percentage points the deviation must fall below `percent` to clear */

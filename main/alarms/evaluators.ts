@@ -266,7 +266,7 @@ export class StuckEvaluator implements Evaluator {
 }
 
 export interface LearnedBaseline {
-  /** the machine state the baseline belongs to (the state tag's value, as text) */
+  /** the machine state the baseline belongs to (the state tag's value, as text; "2@130" with a context) */
   state: string;
   mean: number;
   learnedMs: number;
@@ -288,7 +288,7 @@ export class BaselineEvaluator implements Evaluator {
   private lastAt = 0;
   private readonly states: Set<string> | null;
   constructor(private readonly d: BaselineAlarmDefinition) {
-    this.inputs = [d.tag, d.stateTag];
+    this.inputs = d.contextTag !== undefined ? [d.tag, d.stateTag, d.contextTag] : [d.tag, d.stateTag];
     this.states = d.states ? new Set(d.states.map((s) => stateKeyOf(s))) : null;
   }
 
@@ -299,7 +299,17 @@ export class BaselineEvaluator implements Evaluator {
       this.stateKey = null; // resume with a fresh settle time once the inputs are good again
       return held(values.get(this.d.tag)?.value ?? null);
     }
-    const key = stateKeyOf(s.value);
+    const stateKey = stateKeyOf(s.value);
+    let key = stateKey;
+    if (this.d.contextTag !== undefined && this.d.contextStep !== undefined) {
+      const c = goodNumber(values.get(this.d.contextTag));
+      if (c === null) {
+        this.stateKey = null;
+        return held(values.get(this.d.tag)?.value ?? null);
+      }
+      // one baseline per operating point: the state and the context rounded to its step
+      key = `${stateKey}@${Math.round(c / this.d.contextStep) * this.d.contextStep}`;
+    }
     if (key !== this.stateKey) {
       this.stateKey = key;
       this.stateSince = now;
@@ -309,7 +319,7 @@ export class BaselineEvaluator implements Evaluator {
     const dt = Math.max(0, now - this.lastAt);
     this.lastAt = now;
     this.smoothed += (x - this.smoothed) * (1 - Math.exp(-dt / (this.d.smoothS * 1000)));
-    if (this.states !== null && !this.states.has(key)) return { raw: false, value: x };
+    if (this.states !== null && !this.states.has(stateKey)) return { raw: false, value: x };
     const settleEnd = this.stateSince + this.d.settleS * 1000;
     if (now < settleEnd) return { raw: false, value: x, recheckAt: settleEnd };
 

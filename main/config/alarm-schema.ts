@@ -102,8 +102,16 @@ export const alarmDefinitionSchema = z.discriminatedUnion('type', [
       smoothS: z.number().min(0.1).max(3600).default(5),
       learnS: z.number().min(0).max(30 * 86_400).default(120),
       settleS: z.number().min(0).max(3600).default(10),
+      /**
+       * the operating point the value depends on (e.g. the speed setpoint for a drive current):
+       * one baseline per state and per `contextStep` of this tag's value, so a new speed learns
+       * its own normal instead of alarming
+       */
+      contextTag: id.optional(),
+      contextStep: z.number().positive().optional(),
     })
-    .strict(),
+    .strict()
+    .refine((d) => (d.contextTag === undefined) === (d.contextStep === undefined), { message: 'contextTag and contextStep go together', path: ['contextStep'] }),
 ]);
 
 export const alarmsSectionSchema = z
@@ -220,6 +228,7 @@ export function checkAlarmReferences(project: Pick<Project, 'devices' | 'tags' |
       case 'baseline': {
         tagRef(i, 'tag', d.tag, true);
         const s = tagRef(i, 'stateTag', d.stateTag, false);
+        if (d.contextTag !== undefined) tagRef(i, 'contextTag', d.contextTag, true);
         if (s && d.states) {
           d.states.forEach((v, k) => {
             if (!scalarFits(s, v)) issues.push({ path: at(i, 'states', k), message: `${JSON.stringify(v)} cannot be a value of "${s.id}" (${s.dataType})` });

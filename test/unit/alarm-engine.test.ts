@@ -274,6 +274,37 @@ test('11. baseline anomaly: learns per machine state, alarms on a % deviation, d
   assert.equal(s.state('BASE'), 'unack', 'alarms without relearning after a restart');
 });
 
+test('11b. baseline with an operating point: a new speed learns its own normal rather than alarming; a worn drive still alarms at that speed', () => {
+  const def = { id: 'BASE', type: 'baseline' as const, tag: 'amps', stateTag: 'state', states: [2], contextTag: 'sp', contextStep: 10, percent: 8, deadband: 2, direction: 'above' as const, tauS: 600, smoothS: 2, learnS: 30, settleS: 10 };
+  const r = new Rig([def]);
+  const feed = (sp: number, amps: number, ms: number) => {
+    for (let t = 0; t < ms; t += 500) {
+      r.value('state', 2).value('sp', sp).value('amps', amps);
+      r.advance(500);
+    }
+  };
+  feed(120, 10, 60_000);
+  const ev = r.engine.evaluatorOf('BASE') as BaselineEvaluator;
+  assert.equal(ev.current()!.state, '2@120');
+  // 120 → 130 packs/min: the drive takes 10.9 A, 9 % above the 120 baseline — not an anomaly
+  feed(130, 10.9, 90_000);
+  assert.equal(r.status('BASE').active, false, 'the new speed is learned, not alarmed');
+  assert.equal(ev.current()!.state, '2@130');
+  assert.ok(Math.abs(ev.current()!.mean - 10.9) < 0.3, `baseline at 130: ${ev.current()!.mean}`);
+  // at 130, a worn bearing draws 12 A: alarmed
+  feed(130, 12, 20_000);
+  assert.equal(r.state('BASE'), 'unack');
+  // without the context, the same speed change is an alarm (what the demo did before)
+  const plain = new Rig([{ ...def, contextTag: undefined, contextStep: undefined }]);
+  for (const [sp, amps, ms] of [[120, 10, 60_000], [130, 10.9, 20_000]] as const) {
+    for (let t = 0; t < ms; t += 500) {
+      plain.value('state', 2).value('sp', sp).value('amps', amps);
+      plain.advance(500);
+    }
+  }
+  assert.equal(plain.status('BASE').active, true);
+});
+
 test('12. suppression by design: suppressed while the condition holds; on release an active condition is annunciated', () => {
   const r = new Rig([{ id: 'LOW', type: 'low', tag: 'speed', limit: 50, deadband: 0, suppressWhen: { tag: 'state', notEquals: 2 } }]);
   r.value('state', 2).value('speed', 100);
