@@ -159,3 +159,17 @@ test('4. a shelved alarm returns, unacknowledged, when its shelve expires', asyn
   await page.waitForSelector('[data-testid="journal-table"] tr[data-alarm-id="L1.Jam"][data-event="shelveExpired"]', { timeout: 5000 });
   sim.setScenario('jam', false);
 });
+
+test('5. by keyboard: Enter on an alarm row selects it and moves focus to its detail actions; Enter there acknowledges', async () => {
+  sim.setScenario('jam', true);
+  await page.click('[data-testid="alarms-view-summary"]');
+  const row = page.locator('[data-testid="alarm-table"] [data-alarm-id="L1.Jam"][data-state="unack"]');
+  await row.waitFor({ timeout: 10_000 });
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="alarm-detail"][data-alarm-id="L1.Jam"]').waitFor();
+  await waitFor('focus in the detail actions', async () => (await page.evaluate(`document.activeElement?.closest('[data-testid="alarm-actions"]') !== null && document.activeElement?.getAttribute('data-testid')`)) === 'detail-ack', 3000);
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="alarm-table"] [data-alarm-id="L1.Jam"][data-state="acked"]').waitFor({ timeout: 5000 });
+  sim.setScenario('jam', false);
+});

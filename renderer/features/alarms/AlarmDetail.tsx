@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { isUnacknowledged } from '../../../shared/alarms';
 import { formatClock, formatDate } from '../overview/format';
 import { blinks, priorityName, stateText } from './alarm-display';
@@ -18,6 +18,13 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
   const { actions, model, openLiveTrend, openTrend, openProcedure, valueText } = useAlarmContext();
   const [dialog, setDialog] = useState<Dialog>(null);
   const outOfService = useMay('alarms.outOfService');
+  // a newly selected alarm: focus goes to its first action, so the keyboard acts on it next
+  const actionsRef = useRef<HTMLDivElement>(null);
+  const selectedId = row?.def.id ?? null;
+  useEffect(() => {
+    if (selectedId === null) return;
+    actionsRef.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus({ preventScroll: true });
+  }, [selectedId]);
   if (row === null) {
     return (
       <aside className="panel alarm-detail alarm-detail--empty" aria-label="Alarm details">
@@ -122,7 +129,7 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
           </div>
         )}
       </div>
-      <div className="alarm-actions">
+      <div className="alarm-actions" ref={actionsRef} data-testid="alarm-actions">
         {isUnacknowledged(st) && (
           <button type="button" className="toggle alarm-actions__primary" data-testid="detail-ack" disabled={!can('acknowledge')} onClick={() => void actions.acknowledge([def.id])}>
             Acknowledge
