@@ -76,7 +76,7 @@ function OperatorScreen() {
       <SigningProvider signer={session?.user ?? null}>
         <AlarmProvider generation={generation} sessionKey={sessionKey} tags={tags} openLiveTrend={openLiveTrend} openTrend={openTrend} openProcedure={openProcedure}>
           <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
-            <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} />
+            <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} generation={generation} />
             {view === 'disconnected' && <DisconnectedBanner />}
             {idleWarningMs !== null && <IdleWarning leftMs={idleWarningMs} />}
             <AlarmBanner onOpenSummary={() => setScreen('alarms')} />

@@ -89,6 +89,11 @@ test('3. a jam: the fault code carries its alarm priority beside the value; the 
     const indicator = page.locator(`${valueOf('L1.FaultCode')} [data-testid="value-alarm"]`);
     await indicator.waitFor({ timeout: 5000 });
     assert.equal(await indicator.getAttribute('data-priority'), '2', 'the jam is a priority 2 alarm');
+    // the code in words, as the project names it; the line's state in the header, on every screen
+    assert.equal(await page.locator(`${valueOf('L1.FaultCode')} .value-text`).innerText(), 'Infeed jam');
+    await page.locator('[data-testid="line-state"][data-state="fault"]').waitFor({ timeout: 5000 });
+    assert.match(await page.locator('[data-testid="line-state"]').innerText(), /FAULT/);
+    assert.equal(await page.locator(`${valueOf('L1.EStopOk')} .value-text`).innerText(), 'Healthy');
     assert.equal(await indicator.locator('svg.prio--2').count(), 1, 'shape + number + colour, the banner\'s own badge');
     const badge = await indicator.boundingBox();
     const text = await page.locator(`${valueOf('L1.FaultCode')} .value-text`).boundingBox();

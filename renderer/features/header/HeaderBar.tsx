@@ -1,6 +1,7 @@
 import type { AppInfo } from '../../../shared/api';
 import type { ConnectionView } from '../../state/useConnection';
 import { Clock } from './Clock';
+import { LineState } from './LineState';
 import { SyncIndicator } from '../sync/SyncIndicator';
 import type { SessionState } from '../../../shared/security';
 import { SessionControl } from '../session/SessionControl';
@@ -30,15 +31,18 @@ interface HeaderBarProps {
   onScreen: (screen: ScreenName) => void;
   session: SessionState | null;
   onSession: (s: SessionState) => void;
+  /** counts connections: the line state is fetched again on each */
+  generation: number;
 }
 
-export function HeaderBar({ info, connection, screen, onScreen, session, onSession }: HeaderBarProps) {
+export function HeaderBar({ info, connection, screen, onScreen, session, onSession, generation }: HeaderBarProps) {
   return (
     <header className="header">
       <div className="header__product">Lineside</div>
       <div className="header__project" data-testid="project-name">
         {info?.projectName ?? ''}
       </div>
+      <LineState generation={generation} />
       <nav className="nav" aria-label="Screens">
         {SCREENS.filter((s) => s.name !== 'people' || mayOpenPeople(session)).map((s) => (
           <button

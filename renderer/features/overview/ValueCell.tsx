@@ -22,7 +22,7 @@ export function ValueCell({ tag, value, quality }: { tag: TagInfo; value: TagVal
   const bandText = band === 'high' ? `above its normal band (≤ ${tag.normalHigh})` : band === 'low' ? `below its normal band (≥ ${tag.normalLow})` : '';
   return (
     <td
-      className={`cell-value value--${quality.level}${band === null ? '' : ' value--out-of-band'}`}
+      className={`cell-value value--${quality.level}${band === null ? '' : ' value--out-of-band'}${tag.states !== undefined ? ' value--state' : ''}`}
       data-testid="value"
       data-quality={quality.level}
       data-band={band ?? undefined}
