@@ -3,7 +3,7 @@ import type { ProductionLive } from '../../../shared/production-api';
 import type { RecordedState } from '../../../shared/production';
 import { useServices } from '../../state/services';
 import { useNow } from '../../state/useNow';
-import { formatAge } from '../overview/format';
+import { formatAge, formatClock } from '../overview/format';
 
 const STATE_TEXT: Record<RecordedState, string> = {
   running: 'Running',
@@ -65,7 +65,7 @@ export function LineState({ generation }: { generation: number }) {
   if (live === null) return null;
   const since = Math.min(live.since, now);
   return (
-    <div className={`line-state line-state--${tone(live.state)}`} data-testid="line-state" data-state={live.state} role="status" title={`${live.line}: ${STATE_TEXT[live.state]} since ${new Date(live.since).toLocaleTimeString([], { hour12: false })}`}>
+    <div className={`line-state line-state--${tone(live.state)}`} data-testid="line-state" data-state={live.state} role="status" title={`${live.line}: ${STATE_TEXT[live.state]} since ${formatClock(live.since)}`}>
       <span className="line-state__state">{STATE_TEXT[live.state]}</span>
       <span className="line-state__for">
         {formatAge(now - since)}

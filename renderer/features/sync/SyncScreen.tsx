@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { QuarantineEntry, SyncSinkStatus, SyncStatus } from '../../../shared/sync-api';
 import { useServices } from '../../state/services';
 import { useNow } from '../../state/useNow';
-import { formatAge } from '../overview/format';
+import { formatAge, formatClock } from '../overview/format';
 import { bytes, count, sinkStateLabel, sinkTone, STREAM_LABEL } from './sync-display';
 import { GuardedButton } from '../../ui/GuardedButton';
 import { useQuarantine, useSyncStatus } from './useSyncStatus';
@@ -83,7 +83,7 @@ function SinkPanel({ sink: s, now }: { sink: SyncSinkStatus; now: number }) {
             '—'
           ) : (
             <>
-              <span className="diag-error__time">{new Date(s.lastError.at).toLocaleTimeString()}</span> {s.lastError.message}
+              <span className="diag-error__time">{formatClock(s.lastError.at)}</span> {s.lastError.message}
               {s.nextAttemptAt !== null && <span className="diag-error__time"> — next try in {formatAge(Math.max(0, s.nextAttemptAt - now))}</span>}
             </>
           )}
