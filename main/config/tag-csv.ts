@@ -243,7 +243,13 @@ function cellOf(t: TagConfig, c: TagColumn): string {
 /** Tags as CSV: every column, a header line, CRLF line ends (what spreadsheets expect). */
 export function formatTagCsv(tags: readonly TagConfig[], o: { delimiter?: Delimiter; bom?: boolean } = {}): string {
   const rows = tags.map((t) => tagColumns.map((c) => cellOf(t, c)));
-  const csv = stringify([tagColumns.map((c) => c.name), ...rows], { delimiter: o.delimiter ?? ',', record_delimiter: 'windows' });
+  const csv = stringify([tagColumns.map((c) => c.name), ...rows], {
+    delimiter: o.delimiter ?? ',',
+    record_delimiter: 'windows',
+    // csv-stringify quotes a field holding the record delimiter (\r\n), not a lone \n: quote any
+    // line break, since reading accepts \n as a line end too
+    quoted_match: /[\r\n]/,
+  });
   return (o.bom ? '\uFEFF' : '') + csv;
 }
 
