@@ -45,7 +45,7 @@ export const layerPolicy = {
   },
   'main/tags': { internal: ['main/tags', 'main/util', 'shared'], builtins: false, npm: [] },
   'main/historian': { internal: ['main/historian', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
-  'main/config': { internal: ['main/config', 'main/util', 'shared'], builtins: true, npm: ['yaml', 'zod'] },
+  'main/config': { internal: ['main/config', 'main/util', 'shared'], builtins: true, npm: ['yaml', 'zod', 'csv-parse', 'csv-stringify'] },
   'main/simulator': {
     internal: ['main/simulator', 'main/util', 'shared'],
     builtins: true,

@@ -1,6 +1,6 @@
 /**
  * The one table that names the permission of every API method. The runtime checks it before
- * any handler runs (main/security/authorizer.ts); a method without an entry does not compile,
+ * any handler runs (main/security/access-guard.ts); a method without an entry does not compile,
  * and test/unit/permission-matrix.test.ts walks every method × every role through the real API.
  *
  * `view` is everyone's (a viewer sees everything and changes nothing). Sign-in and the session's

@@ -38,7 +38,7 @@ export function parseModbusAddress(text: string): ParseResult<ModbusAddress> {
   if (classic) {
     const area = CLASSIC[classic[1]];
     const ref = Number(classic[2]);
-    if (ref < 1) return { ok: false, error: `classic reference ${text} is 1-based: ${classic[1]}0001 is the first` };
+    if (ref < 1) return { ok: false, error: `classic reference ${text} is 1-based: ${classic[1]}${'0'.repeat(classic[2].length - 1)}1 is the first` };
     return withBit(area, ref - 1, classic[3]);
   }
   return {

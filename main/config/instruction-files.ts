@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { canonicalJson } from '../../shared/canonical';
 import type { InstructionDefinition, InstructionStep, StepMedia } from '../../shared/instructions';
-import { parseYamlText, ProjectFileError } from './project-loader';
+import { parseYamlText, ProjectFileError, type ProjectIssue } from './project-loader';
 import { ExpressionError, parseExpression, tagsOf } from '../../shared/condition-expression';
 import { instructionFileSchema, type InstructionFile } from './instruction-file-schema';
 
@@ -38,6 +38,9 @@ export interface InstructionProblem {
   folder: string;
   id: string | null;
   message: string;
+  /** the file the problem is in, and its issues by place, when the file itself is wrong */
+  file?: string;
+  issues?: ProjectIssue[];
 }
 
 export function loadInstructionFolders(dir: string, ctx: InstructionContext): { instructions: LoadedInstruction[]; problems: InstructionProblem[] } {
@@ -55,7 +58,8 @@ export function loadInstructionFolders(dir: string, ctx: InstructionContext): { 
       seen.set(loaded.definition.id, folder);
       instructions.push(loaded);
     } catch (err) {
-      problems.push({ folder, id: null, message: (err as Error).message });
+      if (err instanceof ProjectFileError) problems.push({ folder, id: null, message: err.message, file: err.file, issues: err.issues });
+      else problems.push({ folder, id: null, message: (err as Error).message, file: join(folder, INSTRUCTION_FILE) });
     }
   }
   return { instructions, problems };

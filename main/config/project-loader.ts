@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, type Document, type Node as YamlNode, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { defaultRoles } from '../../shared/security';
 import { parseModbusAddress, registerCount } from '../../shared/modbus-address';
-import { projectSchema, type Project } from './project-schema';
+import { projectSchema, type DeviceConfig, type Project, type TagConfig } from './project-schema';
 import { checkAlarmReferences } from './alarm-schema';
 import { checkSyncFiles } from './sync-schema';
 import { checkProductionReferences } from './production-schema';
@@ -79,8 +79,8 @@ export function parseYamlText<S extends z.ZodType>(
     throw new ProjectFileError(
       file,
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: '', line: pos?.line ?? null, column: pos?.col ?? null, message: `YAML syntax: ${e.message.split('\n')[0]}` };
+        const at = syntaxErrorPosition(text, e, lineCounter);
+        return { path: '', line: at?.line ?? null, column: at?.col ?? null, message: `YAML syntax: ${syntaxErrorMessage(e)}` };
       }),
       what,
     );
@@ -95,6 +95,38 @@ export function parseYamlText<S extends z.ZodType>(
   return parsed.data;
 }
 
+/**
+ * Where a syntax error is. The yaml library places an error at the token where it noticed it: for
+ * a flow collection that is never closed (`- { id: a, …` without its `}`) that is the first token
+ * after it that cannot belong to it — the next line's `-`, or the next key — so its linePos is one
+ * line (or more, across blank and comment lines) after the line where the bracket is missing.
+ * For those errors the position is moved back to just after the collection's last content, which
+ * is where the bracket belongs. Other errors keep the library's position.
+ */
+export function syntaxErrorPosition(text: string, e: YAMLError, lineCounter: LineCounter): { line: number; col: number } | undefined {
+  const offset = e.pos?.[0];
+  if (offset === undefined) return e.linePos?.[0];
+  if (!UNCLOSED_FLOW.test(e.message)) return lineCounter.linePos(offset);
+  let end = offset;
+  for (;;) {
+    while (end > 0 && /\s/.test(text[end - 1])) end--;
+    const lineStart = text.lastIndexOf('\n', end - 1) + 1;
+    // a line holding only a comment is not the collection's content: look above it
+    if (end > 0 && text.slice(lineStart, end).trimStart().startsWith('#')) end = lineStart;
+    else break;
+  }
+  return end > 0 ? lineCounter.linePos(end) : lineCounter.linePos(offset);
+}
+
+const UNCLOSED_FLOW = /end with an? [}\]]/;
+
+/** The library's message without the position prettyErrors appends (it is reported apart, and may be moved). */
+function syntaxErrorMessage(e: YAMLError): string {
+  const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  const bracket = UNCLOSED_FLOW.exec(first)?.[0].slice(-1);
+  return bracket === undefined ? first : `missing ${bracket} here: ${first}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'protocol') {
@@ -106,7 +138,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** Checks that need the whole document: unique ids, device references, addresses per protocol. */
 function checkReferences(project: Project): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
-  const devices = new Map<string, Project['devices'][number]>();
+  const devices = new Map<string, DeviceConfig>();
   project.devices.forEach((d, i) => {
     if (devices.has(d.id)) issues.push({ path: ['devices', i, 'id'], message: `duplicate device id "${d.id}"` });
     devices.set(d.id, d);
@@ -116,60 +148,75 @@ function checkReferences(project: Project): { path: (string | number)[]; message
   project.tags.forEach((t, i) => {
     if (tagIds.has(t.id)) issues.push({ path: ['tags', i, 'id'], message: `duplicate tag id "${t.id}"` });
     tagIds.add(t.id);
-    const device = devices.get(t.device);
-    if (!device) {
-      issues.push({
-        path: ['tags', i, 'device'],
-        message: `unknown device "${t.device}" (devices: ${[...devices.keys()].join(', ')})`,
-      });
-      return;
-    }
-    if (t.storage.deadbandPercent !== undefined && (t.min === undefined || t.max === undefined)) {
-      issues.push({ path: ['tags', i, 'storage', 'deadbandPercent'], message: 'a percent deadband needs the tag\'s min and max (its span)' });
-    }
-    if (t.retention !== undefined && !(t.retention in project.historian.retentionClasses)) {
-      const known = Object.keys(project.historian.retentionClasses);
-      issues.push({
-        path: ['tags', i, 'retention'],
-        message: `unknown retention class "${t.retention}" (${known.length > 0 ? `historian.retentionClasses: ${known.join(', ')}` : 'no historian.retentionClasses are defined'})`,
-      });
-    }
-    if (t.min !== undefined && t.max !== undefined && t.min >= t.max) {
-      issues.push({ path: ['tags', i, 'max'], message: `max (${t.max}) must be greater than min (${t.min})` });
-    }
-    if (t.length !== undefined && (t.dataType !== 'string' || device.protocol === 'opcua')) {
-      issues.push({ path: ['tags', i, 'length'], message: 'length applies to Modbus strings only' });
-    }
-    if (device.protocol === 'modbus-tcp' || device.protocol === 'modbus-rtu') {
-      const addr = parseModbusAddress(t.address);
-      if (!addr.ok) {
-        issues.push({ path: ['tags', i, 'address'], message: addr.error });
-        return;
-      }
-      const a = addr.value;
-      const bitArea = a.area === 'coil' || a.area === 'discrete';
-      if (bitArea && t.dataType !== 'bool') {
-        issues.push({ path: ['tags', i, 'dataType'], message: `${t.address} is a single bit: dataType must be bool` });
-      } else if (a.bit !== undefined && t.dataType !== 'bool') {
-        issues.push({ path: ['tags', i, 'dataType'], message: `${t.address} is a bit in a register: dataType must be bool` });
-      } else if (!bitArea && a.bit === undefined && t.dataType === 'bool') {
-        issues.push({ path: ['tags', i, 'address'], message: `a bool in a register needs a bit: write ${t.address}.<bit>` });
-      } else if (t.dataType === 'string' && t.length === undefined) {
-        issues.push({ path: ['tags', i, 'length'], message: 'a Modbus string needs its length in registers (2 characters each), e.g. length: 8' });
-      } else if (a.offset + registerCount(t.dataType, t.length) - 1 > 65535) {
-        issues.push({ path: ['tags', i, 'address'], message: `${t.dataType} at ${t.address} runs past register 65535` });
-      }
-      if (t.writable && (a.area === 'input' || a.area === 'discrete')) {
-        issues.push({ path: ['tags', i, 'writable'], message: `${t.address} is read-only in Modbus (input area)` });
-      }
-    } else if (!/^(ns=\d+;|nsu=[^;]+;)?(i=\d+|s=.+|g=[0-9a-fA-F-]{36}|b=[A-Za-z0-9+/=]+)$/.test(t.address)) {
-      issues.push({
-        path: ['tags', i, 'address'],
-        message: `"${t.address}" is not an OPC UA NodeId (expected e.g. ns=1;s=Line1.Speed or ns=2;i=1001)`,
-      });
-    }
+    for (const issue of checkTag(t, devices, project.historian.retentionClasses)) issues.push({ path: ['tags', i, ...issue.path], message: issue.message });
   });
   issues.push(...checkSecurityReferences(project));
+  return issues;
+}
+
+/**
+ * The checks of one tag that need more than the tag itself: its device (the address's form
+ * depends on the protocol), and the historian's retention classes. Paths are relative to the
+ * tag (`['address']`). Also used by the CSV import, row by row.
+ */
+export function checkTag(
+  t: TagConfig,
+  devices: ReadonlyMap<string, DeviceConfig>,
+  retentionClasses: Readonly<Record<string, number | null>>,
+): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const device = devices.get(t.device);
+  if (!device) {
+    issues.push({
+      path: ['device'],
+      message: `unknown device "${t.device}" (devices: ${[...devices.keys()].join(', ')})`,
+    });
+    return issues;
+  }
+  if (t.storage.deadbandPercent !== undefined && (t.min === undefined || t.max === undefined)) {
+    issues.push({ path: ['storage', 'deadbandPercent'], message: 'a percent deadband needs the tag\'s min and max (its span)' });
+  }
+  if (t.retention !== undefined && !(t.retention in retentionClasses)) {
+    const known = Object.keys(retentionClasses);
+    issues.push({
+      path: ['retention'],
+      message: `unknown retention class "${t.retention}" (${known.length > 0 ? `historian.retentionClasses: ${known.join(', ')}` : 'no historian.retentionClasses are defined'})`,
+    });
+  }
+  if (t.min !== undefined && t.max !== undefined && t.min >= t.max) {
+    issues.push({ path: ['max'], message: `max (${t.max}) must be greater than min (${t.min})` });
+  }
+  if (t.length !== undefined && (t.dataType !== 'string' || device.protocol === 'opcua')) {
+    issues.push({ path: ['length'], message: 'length applies to Modbus strings only' });
+  }
+  if (device.protocol === 'modbus-tcp' || device.protocol === 'modbus-rtu') {
+    const addr = parseModbusAddress(t.address);
+    if (!addr.ok) {
+      issues.push({ path: ['address'], message: addr.error });
+      return issues;
+    }
+    const a = addr.value;
+    const bitArea = a.area === 'coil' || a.area === 'discrete';
+    if (bitArea && t.dataType !== 'bool') {
+      issues.push({ path: ['dataType'], message: `${t.address} is a single bit: dataType must be bool` });
+    } else if (a.bit !== undefined && t.dataType !== 'bool') {
+      issues.push({ path: ['dataType'], message: `${t.address} is a bit in a register: dataType must be bool` });
+    } else if (!bitArea && a.bit === undefined && t.dataType === 'bool') {
+      issues.push({ path: ['address'], message: `a bool in a register needs a bit: write ${t.address}.<bit>` });
+    } else if (t.dataType === 'string' && t.length === undefined) {
+      issues.push({ path: ['length'], message: 'a Modbus string needs its length in registers (2 characters each), e.g. length: 8' });
+    } else if (a.offset + registerCount(t.dataType, t.length) - 1 > 65535) {
+      issues.push({ path: ['address'], message: `${t.dataType} at ${t.address} runs past register 65535` });
+    }
+    if (t.writable && (a.area === 'input' || a.area === 'discrete')) {
+      issues.push({ path: ['writable'], message: `${t.address} is read-only in Modbus (input area)` });
+    }
+  } else if (!/^(ns=\d+;|nsu=[^;]+;)?(i=\d+|s=.+|g=[0-9a-fA-F-]{36}|b=[A-Za-z0-9+/=]+)$/.test(t.address)) {
+    issues.push({
+      path: ['address'],
+      message: `"${t.address}" is not an OPC UA NodeId (expected e.g. ns=1;s=Line1.Speed or ns=2;i=1001)`,
+    });
+  }
   return issues;
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadProjectFile, parseProjectText, ProjectFileError } from '../../main/config/project-loader';
@@ -201,4 +201,33 @@ test('10. shifts: default 06:00/14:00/22:00; HH:MM, 1 to 6, in order, each error
     assert.match(e.issues[0].message, /at least one shift/);
   });
   expectIssues(`${minimal}shifts: ["01:00", "02:00", "03:00", "04:00", "05:00", "06:00", "07:00"]\n`, (e) => assert.match(e.issues[0].message, /at most 6/));
+});
+
+test('11. a flow map missing its } is reported on the line where the } is missing, not on the next one', () => {
+  // The yaml library notices the unclosed map only at the next item's "-" (line 36 here, when the
+  // brace is missing on line 35): the loader moves the position back to where the brace belongs.
+  const lines = readFileSync(join(repoRoot(), 'projects', 'demo-line.yaml'), 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.includes('id: L1.State,'));
+  assert.ok(at > 0 && lines[at].endsWith(' }'), 'the demo project’s first tag is a one-line flow map');
+  lines[at] = lines[at].slice(0, -2);
+  const cut = lines[at].length;
+  expectIssues(lines.join('\n'), (e) => {
+    assert.equal(e.issues.length, 1, e.message);
+    assert.equal(e.issues[0].line, at + 1, e.message);
+    assert.equal(e.issues[0].column, cut + 1, e.message);
+    assert.match(e.issues[0].message, /YAML syntax: missing \} here/);
+    // the position is given once, in file:line:col, not repeated from the library's message
+    assert.doesNotMatch(e.message, /at line \d+/);
+    assert.ok(e.message.includes(`line.yaml:${at + 1}:${cut + 1}`), e.message);
+  });
+  // Across a blank line and a comment line, and for a flow sequence: the line of the last content.
+  expectIssues('version: 1\nname: x\ndevices: [{ id: a, protocol: opcua\n\n# devices above\ntags: []\n', (e) => {
+    assert.equal(e.issues[0].line, 3, e.message);
+  });
+  expectIssues('version: 1\nshifts: ["06:00", "14:00"\nname: x\n', (e) => {
+    assert.equal(e.issues[0].line, 2, e.message);
+    assert.match(e.issues[0].message, /missing \] here/);
+  });
+  // Other syntax errors keep the library's position: a duplicate key on its own line.
+  expectIssues('version: 1\nname: a\nname: b\n', (e) => assert.equal(e.issues[0].line, 3, e.message));
 });
