@@ -68,7 +68,7 @@ test('1. tags export → edit → import: the project gets the edits, keeps its 
   assert.deepEqual(readdirSync(join(tmp.dir, 'roundtrip')).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
   const check = run('check', [project]);
   assert.equal(check.status, 0, check.stdout + check.stderr);
-  assert.match(check.stdout, /ok — 2 device\(s\), 22 tag\(s\), 14 alarm\(s\), 3 instruction\(s\)/);
+  assert.match(check.stdout, /ok — 2 device\(s\), 22 tag\(s\), 14 alarm\(s\), 5 instruction\(s\)/);
 });
 
 test('2. tags import with bad rows: every one named by file:line:column, exit 1, the project not touched', () => {

@@ -42,7 +42,7 @@ test('2. export → import into an edited copy: the tags come back as exported, 
     ['L1.Speed', (l) => l.replace('units: packs/min', 'units: packs/h').replace('scanMs: 500', 'scanMs: 250')],
     ['L1.MotorCurrent', (l) => l.replace('address: HR10', 'address: "400011"').replace(', normal: { low: 8, high: 14 }', '')],
     ['L1.RunCommand', (l) => l.replace('writable: true', 'writable: false')],
-    ['L1.EStopOk', (l) => l.replace('name: Emergency stop healthy', 'name: E-stop').replace(' }', ', description: old }')],
+    ['L1.EStopOk', (l) => l.replace('name: Emergency stop healthy', 'name: E-stop').replace(/ }$/, ', description: old }')],
   ];
   let copy = demo;
   for (const [id, edit] of edits) copy = copy.replace(lineOf(copy, id), edit(lineOf(copy, id)));
