@@ -20,6 +20,7 @@ import { useSession } from './features/session/useSession';
 import { mayOpenPeople, PeopleScreen } from './features/people/PeopleScreen';
 import { SigningProvider } from './features/signatures/SigningProvider';
 import { InstructionsScreen, type InstructionRequest } from './features/instructions/InstructionsScreen';
+import { ProductionScreen } from './features/production/ProductionScreen';
 import { IdleWarning, LockScreen } from './features/session/LockScreen';
 import { SessionProvider } from './state/session-context';
 
@@ -80,7 +81,7 @@ function OperatorScreen() {
             {view === 'disconnected' && <DisconnectedBanner />}
             {idleWarningMs !== null && <IdleWarning leftMs={idleWarningMs} />}
             <AlarmBanner onOpenSummary={() => setScreen('alarms')} />
-            {screen !== 'trends' && screen !== 'instructions' && <DeviceStrip devices={devices} />}
+            {screen !== 'trends' && screen !== 'instructions' && screen !== 'production' && <DeviceStrip devices={devices} />}
             {session?.locked === true ? (
               <LockScreen session={session} onSession={setSession} />
             ) : screen === 'trends' ? (
@@ -89,6 +90,8 @@ function OperatorScreen() {
               <AlarmsScreen />
             ) : screen === 'instructions' ? (
               <InstructionsScreen generation={generation} request={instructionRequest} />
+            ) : screen === 'production' ? (
+              <ProductionScreen generation={generation} />
             ) : screen === 'diagnostics' ? (
               <DiagnosticsScreen generation={generation} />
             ) : screen === 'upstream' ? (

@@ -12,11 +12,12 @@ const CONNECTION_TEXT: Record<ConnectionView, string> = {
   disconnected: 'DISCONNECTED',
 };
 
-export type ScreenName = 'operate' | 'trends' | 'alarms' | 'instructions' | 'diagnostics' | 'upstream' | 'people';
+export type ScreenName = 'operate' | 'trends' | 'alarms' | 'production' | 'instructions' | 'diagnostics' | 'upstream' | 'people';
 const SCREENS: { name: ScreenName; label: string }[] = [
   { name: 'operate', label: 'Overview' },
   { name: 'trends', label: 'Trends' },
   { name: 'alarms', label: 'Alarms' },
+  { name: 'production', label: 'Production' },
   { name: 'instructions', label: 'Instructions' },
   { name: 'diagnostics', label: 'Diagnostics' },
   { name: 'upstream', label: 'Upstream' },

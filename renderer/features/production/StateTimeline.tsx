@@ -1,0 +1,57 @@
+import type { DowntimeEvent, StateInterval } from '../../../shared/production';
+import { formatDuration, formatTime, STATE_TEXT } from './production-format';
+
+/**
+ * The shift's states as one horizontal bar: running mid grey, stops darker, planned and off
+ * lighter, unknown hatched; a stop still waiting for a reason outlined. Hours along it.
+ */
+export function StateTimeline({ from, to, now, intervals, pending }: { from: number; to: number; now: number; intervals: StateInterval[]; pending: DowntimeEvent[] }) {
+  const span = Math.max(1, to - from);
+  const x = (t: number) => Math.max(0, Math.min(100, ((t - from) / span) * 100));
+  const ticks: number[] = [];
+  const hour = 3_600_000;
+  for (let t = Math.ceil(from / hour) * hour; t < to; t += hour) if (t - from > span * 0.04 && to - t > span * 0.04) ticks.push(t);
+  return (
+    <section className="panel prod-timeline" aria-label="States this shift" data-testid="prod-timeline">
+      <div className="prod-timeline__bar">
+        {intervals.map((i) => {
+          const end = i.end ?? now;
+          if (end <= from || i.start >= to) return null;
+          const left = x(i.start);
+          const width = Math.max(0.15, x(end) - left);
+          return (
+            <div
+              key={i.start}
+              className={`prod-seg prod-seg--${i.cls}`}
+              style={{ left: `${left}%`, width: `${width}%` }}
+              title={`${STATE_TEXT[i.state]} ${formatTime(i.start, true)}–${i.end === null ? 'now' : formatTime(i.end, true)} (${formatDuration(end - i.start)})`}
+              data-state={i.state}
+            />
+          );
+        })}
+        {pending.map((e) => {
+          const left = x(e.start);
+          const width = Math.max(0.4, x(e.end ?? now) - left);
+          return <div key={e.id} className="prod-seg prod-seg--pending" style={{ left: `${left}%`, width: `${width}%` }} data-testid="timeline-pending" />;
+        })}
+        <div className="prod-timeline__now" style={{ left: `${x(now)}%` }} aria-hidden="true" />
+      </div>
+      <div className="prod-timeline__ticks" aria-hidden="true">
+        <span className="prod-timeline__tick prod-timeline__tick--start">{formatTime(from)}</span>
+        <span className="prod-timeline__tick prod-timeline__tick--end">{formatTime(to)}</span>
+        {ticks.map((t) => (
+          <span key={t} className="prod-timeline__tick" style={{ left: `${x(t)}%` }}>
+            {formatTime(t)}
+          </span>
+        ))}
+      </div>
+      <div className="prod-legend" aria-label="Legend">
+        <span className="prod-legend__item"><i className="prod-swatch prod-seg--run" />Running</span>
+        <span className="prod-legend__item"><i className="prod-swatch prod-seg--down" />Stopped</span>
+        <span className="prod-legend__item"><i className="prod-swatch prod-seg--planned" />Planned</span>
+        <span className="prod-legend__item"><i className="prod-swatch prod-seg--unknown" />Unknown</span>
+        <span className="prod-legend__item"><i className="prod-swatch prod-seg--pending" />Needs a reason</span>
+      </div>
+    </section>
+  );
+}
