@@ -217,6 +217,22 @@ for (const size of SIZES) {
       await page.waitForSelector('[data-testid="alarms-screen"][data-view="kpis"]');
       await check('alarms-performance', size);
     });
+    await t.test('production', async () => {
+      await toScreen('production', '[data-testid="production-screen"][data-ready="true"]');
+      await check('production', size);
+    });
+    await t.test('production: reason picker', async () => {
+      // the jam holds the line stopped: its stop is on the screen, and its reason can be corrected
+      await page.click('[data-testid="prod-pending"] [data-testid="stop"]', { timeout: 15_000 });
+      await page.waitForSelector('[data-testid="reason-picker"]');
+      await page.click('[data-testid="reason-option"][data-reason-code="UNPLANNED"]');
+      await closingWith('[data-testid="reason-picker"]', () => check('dialog-production-reason', size));
+    });
+    await t.test('production: new maintenance request', async () => {
+      await page.click('[data-testid="maint-new"]');
+      await page.waitForSelector('[data-testid="maint-new-dialog"]');
+      await closingWith('[data-testid="maint-new-dialog"]', () => check('dialog-maintenance-new', size));
+    });
     await t.test('instructions', async () => {
       await toScreen('instructions', '[data-testid="instructions-screen"] [data-testid="instruction"]');
       await check('instructions', size);

@@ -165,7 +165,7 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
         <GuardedButton
           permission="maintenance.request"
           type="button"
-          className="toggle"
+          className="toggle alarm-actions__wrap"
           data-testid="detail-maintenance"
           onClick={() =>
             // the runtime takes the alarm's message, priority, value and a trend range of its tag from the id

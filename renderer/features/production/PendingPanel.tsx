@@ -6,8 +6,10 @@ import { formatDuration, formatTime, STATE_TEXT } from './production-format';
  * Stops that wait for a reason (oldest first), then the latest stops with one, to correct. A
  * tap opens the reason picker; the rows are buttons, greyed when the person may not give reasons.
  */
-export function PendingPanel({ pending, recent, onPick }: { pending: DowntimeEvent[]; recent: DowntimeEvent[]; onPick: (e: DowntimeEvent) => void }) {
+export function PendingPanel({ pending, openStop, recent, onPick }: { pending: DowntimeEvent[]; openStop: DowntimeEvent | null; recent: DowntimeEvent[]; onPick: (e: DowntimeEvent) => void }) {
   const may = useMay('production.reasons');
+  // the stop going on can be given its reason already (it is in `pending` once past the threshold)
+  const now = openStop !== null && !pending.some((e) => e.id === openStop.id) ? openStop : null;
   return (
     <section className="panel prod-pending" aria-label="Stops needing a reason" data-testid="prod-pending">
       <div className="panel__header">
@@ -17,6 +19,14 @@ export function PendingPanel({ pending, recent, onPick }: { pending: DowntimeEve
         </span>
       </div>
       <div className="prod-scroll">
+        {now !== null && (
+          <>
+            <h3 className="prod-subtitle">Stopped now</h3>
+            <ul className="prod-list" data-testid="stop-open">
+              <StopRow event={now} disabled={!may.allowed} why={may.why} onPick={onPick} />
+            </ul>
+          </>
+        )}
         {pending.length === 0 ? (
           <p className="panel__empty">Every stop of this shift has a reason.</p>
         ) : (

@@ -26,13 +26,12 @@ export function ProductionScreen({ generation }: { generation: number }) {
       </main>
     );
   }
-  // the open stop waits for a reason too once past the threshold (it is then in `pending`)
   return (
     <main className="production" data-testid="production-screen" data-ready="true" data-pending={live.pending.length}>
       <ShiftSummary live={live} onChangeProduct={() => setProductOpen(true)} />
       <StateTimeline from={live.shift.from} to={live.shift.to} now={live.now} intervals={live.timeline} pending={live.pending} />
       <div className="prod-panels">
-        <PendingPanel pending={live.pending} recent={recent} onPick={setPicking} />
+        <PendingPanel pending={live.pending} openStop={live.openStop} recent={recent} onPick={setPicking} />
         <LossPanel kpis={live.kpis} pareto={live.pareto} />
         <MaintenancePanel requests={requests ?? []} onChanged={refresh} />
       </div>

@@ -40,34 +40,29 @@ export function ShiftSummary({ live, onChangeProduct }: { live: ProductionLive; 
       <div className="prod-tile prod-product" data-testid="prod-product">
         <div className="prod-label">Product · order</div>
         <div className="prod-value prod-value--text">{live.productName ?? live.product ?? '—'}</div>
-        <div className="prod-sub">
-          {live.product ?? ''}
-          {live.order !== null ? ` · order ${live.order}` : ''}
+        <div className="prod-product__row">
+          <span className="prod-sub">
+            {live.product ?? ''}
+            {live.order !== null ? ` · order ${live.order}` : ''}
+          </span>
+          <GuardedButton permission="production.product" type="button" className="toggle toggle--compact" onClick={onChangeProduct} data-testid="product-change">
+            Change…
+          </GuardedButton>
         </div>
-        <GuardedButton permission="production.product" type="button" className="toggle toggle--compact prod-product__change" onClick={onChangeProduct} data-testid="product-change">
-          Change…
-        </GuardedButton>
       </div>
       <div className="prod-tile prod-progress" data-testid="prod-progress">
         <div className="prod-label">
-          Shift {live.shift.label} · {formatTime(live.shift.from)}–{formatTime(live.shift.to)}
+          Shift {formatTime(live.shift.from)}–{formatTime(live.shift.to)} · rate {rate === null ? '—' : rate.toFixed(0)}/min, ideal {live.idealRatePerMin === null ? '—' : live.idealRatePerMin.toFixed(0)}/min
         </div>
         <div className="prod-progress__row">
-          <div>
-            <div className="prod-value" data-testid="prod-good">
-              {k.good.toLocaleString()}
-            </div>
-            <div className="prod-sub">good · target now {Math.round(live.target.now).toLocaleString()}</div>
-          </div>
-          <div>
-            <div className="prod-value prod-value--muted">{Math.round(live.target.atShiftEnd).toLocaleString()}</div>
-            <div className="prod-sub">target at shift end</div>
-          </div>
+          <span className="prod-value" data-testid="prod-good">
+            {k.good.toLocaleString()}
+          </span>
+          <span className="prod-sub">
+            good of <strong>{Math.round(live.target.now).toLocaleString()}</strong> target now · <strong>{Math.round(live.target.atShiftEnd).toLocaleString()}</strong> by {formatTime(live.shift.to)} · {k.reject.toLocaleString()} rejects
+          </span>
         </div>
         <ProgressBar good={k.good} now={live.target.now} end={live.target.atShiftEnd} />
-        <div className="prod-sub">
-          rate {rate === null ? '—' : rate.toFixed(0)} / min · ideal {live.idealRatePerMin === null ? '—' : live.idealRatePerMin.toFixed(0)} / min · rejects {k.reject.toLocaleString()}
-        </div>
       </div>
     </section>
   );

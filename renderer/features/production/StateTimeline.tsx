@@ -14,6 +14,8 @@ export function StateTimeline({ from, to, now, intervals, pending }: { from: num
   return (
     <section className="panel prod-timeline" aria-label="States this shift" data-testid="prod-timeline">
       <div className="prod-timeline__bar">
+        {/* time with no record (before the app ran, or while it was off) is unknown: hatched */}
+        <div className="prod-seg prod-seg--unknown" style={{ left: 0, width: `${x(now)}%` }} />
         {intervals.map((i) => {
           const end = i.end ?? now;
           if (end <= from || i.start >= to) return null;

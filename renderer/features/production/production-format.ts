@@ -6,7 +6,8 @@ export const NONE = '—';
 /** A ratio 0..1 as a percent with one decimal: "72.4 %"; null (no denominator) as a dash. */
 export function formatPercent(ratio: number | null): string {
   if (ratio === null || !Number.isFinite(ratio)) return NONE;
-  return `${(ratio * 100).toFixed(1)} %`;
+  // a narrow no-break space: "100.0 %" never breaks before its sign
+  return `${(ratio * 100).toFixed(1)}\u202f%`;
 }
 
 /** A duration to read at a glance: "45 s", "12 min", "1 h 05 min". */
