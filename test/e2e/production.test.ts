@@ -200,3 +200,41 @@ test('3. the product, changed from the configured products', async () => {
   await page.waitForSelector('[data-testid="product-dialog"]', { state: 'detached' });
   await waitFor('the product on screen', async () => /Pack 500 g/.test(await page.innerText('[data-testid="prod-product"]')) && /ORD-4711/.test(await page.innerText('[data-testid="prod-product"]')), 10_000);
 });
+
+test('4. a stop split at a time inside it: two stops, each waiting for its reason', async () => {
+  await asOnProduction('olga');
+  const before = await pendingCount();
+  sim.model.force(MachineState.Stopped, 0);
+  await page.locator('[data-testid="prod-state"][data-state="idle"]').waitFor();
+  await sleep(9000);
+  sim.model.force(MachineState.Running, 0);
+  await page.locator('[data-testid="prod-state"][data-state="running"]').waitFor();
+  await waitFor('the stop pending', async () => (await pendingCount()) === before + 1, 10_000);
+  const stop = page.locator('[data-testid="prod-pending"] [data-testid="stop"][data-status="pending"]').last();
+  const id = Number(await stop.getAttribute('data-downtime-id'));
+  const event = (await call<{ id: number; start: number; end: number }[]>('production.downtime.list', { status: 'pending' })).find((e) => e.id === id);
+  assert.ok(event !== undefined && event.end - event.start > 8000, JSON.stringify(event));
+  await stop.tap();
+  await page.waitForSelector('[data-testid="reason-picker"]');
+  await page.tap('[data-testid="split-open"]');
+  // a time outside the stop cannot be confirmed
+  await page.fill('[data-testid="split-at"]', '03:00:00');
+  assert.equal(await page.isDisabled('[data-testid="split-confirm"]'), true);
+  const at = Math.ceil((event.start + 4000) / 1000) * 1000;
+  const d = new Date(at);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  await page.fill('[data-testid="split-at"]', `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`);
+  await page.tap('[data-testid="split-confirm"]');
+  await page.waitForSelector('[data-testid="reason-picker"]', { state: 'detached' });
+  await waitFor('two stops pending', async () => (await pendingCount()) === before + 2, 10_000);
+  const parts = (await call<{ id: number; start: number; end: number; splitFrom: number | null }[]>('production.downtime.list', { status: 'pending' })).filter((e) => e.id === id || e.splitFrom === id);
+  assert.deepEqual(parts.map((e) => [e.start, e.end]).sort((a, b) => a[0] - b[0]), [
+    [event.start, at],
+    [at, event.end],
+  ]);
+  // the last hour: the stops are wide enough to see
+  await page.tap('[data-testid="timeline-hour"]');
+  const width = await page.locator('[data-testid="timeline-pending"]').last().evaluate((el) => (el as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width);
+  assert.ok(width >= 5, `a 4 s stop ${width} px wide in the last hour`);
+  await shoot('split-last-hour');
+});

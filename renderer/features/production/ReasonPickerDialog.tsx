@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { DowntimeEvent, ReasonNode } from '../../../shared/production';
 import { useServices } from '../../state/services';
 import { ProductionDialog } from './ProductionDialog';
+import { SplitControl } from './SplitControl';
 import { formatDuration, formatTime, leavesOf, STATE_TEXT } from './production-format';
 
 /**
@@ -79,6 +80,13 @@ export function ReasonPickerDialog({ event, reasons, onClose, onDone }: { event:
       </label>
       <input id="reason-comment" className="prod-dialog__input" maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} data-testid="reason-comment" />
       <div className="modal__actions prod-dialog__actions">
+        <SplitControl
+          event={event}
+          onSplit={() => {
+            onDone();
+            onClose();
+          }}
+        />
         <button type="button" className="toggle modal__big" onClick={onClose}>
           Cancel
         </button>

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { DowntimeEvent, StateInterval } from '../../../shared/production';
 import { formatDuration, formatTime, STATE_TEXT } from './production-format';
 
@@ -5,11 +6,15 @@ import { formatDuration, formatTime, STATE_TEXT } from './production-format';
  * The shift's states as one horizontal bar: running mid grey, stops darker, planned and off
  * lighter, unknown hatched; a stop still waiting for a reason outlined. Hours along it.
  */
-export function StateTimeline({ from, to, now, intervals, pending }: { from: number; to: number; now: number; intervals: StateInterval[]; pending: DowntimeEvent[] }) {
+export function StateTimeline({ from: shiftFrom, to: shiftTo, now, intervals, pending }: { from: number; to: number; now: number; intervals: StateInterval[]; pending: DowntimeEvent[] }) {
+  // the whole shift, or the last hour (short stops are a pixel wide at the shift's scale)
+  const [lastHour, setLastHour] = useState(false);
+  const from = lastHour ? Math.max(shiftFrom, now - 3_600_000) : shiftFrom;
+  const to = lastHour ? Math.min(shiftTo, from + 3_600_000) : shiftTo;
   const span = Math.max(1, to - from);
   const x = (t: number) => Math.max(0, Math.min(100, ((t - from) / span) * 100));
   const ticks: number[] = [];
-  const hour = 3_600_000;
+  const hour = lastHour ? 600_000 : 3_600_000;
   for (let t = Math.ceil(from / hour) * hour; t < to; t += hour) if (t - from > span * 0.04 && to - t > span * 0.04) ticks.push(t);
   return (
     <section className="panel prod-timeline" aria-label="States this shift" data-testid="prod-timeline">
@@ -47,12 +52,22 @@ export function StateTimeline({ from, to, now, intervals, pending }: { from: num
           </span>
         ))}
       </div>
+      <div className="prod-timeline__foot">
       <div className="prod-legend" aria-label="Legend">
         <span className="prod-legend__item"><i className="prod-swatch prod-seg--run" />Running</span>
         <span className="prod-legend__item"><i className="prod-swatch prod-seg--down" />Stopped</span>
         <span className="prod-legend__item"><i className="prod-swatch prod-seg--planned" />Planned</span>
         <span className="prod-legend__item"><i className="prod-swatch prod-seg--unknown" />Unknown</span>
         <span className="prod-legend__item"><i className="prod-swatch prod-seg--pending" />Needs a reason</span>
+      </div>
+      <div className="prod-timeline__zoom" role="group" aria-label="Time range">
+        <button type="button" className={`toggle toggle--compact${lastHour ? '' : ' toggle--on'}`} aria-pressed={!lastHour} onClick={() => setLastHour(false)} data-testid="timeline-shift">
+          Shift
+        </button>
+        <button type="button" className={`toggle toggle--compact${lastHour ? ' toggle--on' : ''}`} aria-pressed={lastHour} onClick={() => setLastHour(true)} data-testid="timeline-hour">
+          Last hour
+        </button>
+      </div>
       </div>
     </section>
   );
