@@ -109,6 +109,8 @@ test('1. a stop pending a reason: tapped, a reason picked and confirmed; the cou
   await waitFor('the count shows the new stop', async () => (await pendingCount()) === before + 1, 10_000);
   assert.ok((await page.locator('[data-testid="timeline-pending"]').count()) >= 1, 'the stop is outlined on the timeline');
   const id = await stop.getAttribute('data-downtime-id');
+  const navBadge = async () => ((await page.locator('[data-testid="nav-badge-production"]').count()) === 0 ? 0 : Number(await page.innerText('[data-testid="nav-badge-production"]')));
+  await waitFor('the count on the nav tab', async () => (await navBadge()) === before + 1, 10_000);
   await shoot('pending');
 
   await stop.tap();
@@ -129,6 +131,7 @@ test('1. a stop pending a reason: tapped, a reason picked and confirmed; the cou
   await page.tap('[data-testid="reason-confirm"]');
   await picker.waitFor({ state: 'detached' });
   await waitFor('the pending count drops', async () => (await pendingCount()) === before, 10_000);
+  await waitFor('and on the nav tab', async () => (await navBadge()) === before, 10_000);
   await page.locator('[data-testid="pareto-entry"][data-reason-code="FLOW-STARVED"][data-count="1"]').waitFor();
   const done = page.locator(`[data-testid="stops-done"] [data-testid="stop"][data-downtime-id="${id}"]`);
   assert.match(await done.innerText(), /No product at infeed/);

@@ -31,9 +31,11 @@ interface HeaderBarProps {
   onScreen: (screen: ScreenName) => void;
   session: SessionState | null;
   onSession: (s: SessionState) => void;
+  /** a count on a screen's tab: stops waiting for a reason on Production */
+  badges?: Partial<Record<ScreenName, { count: number; title: string }>>;
 }
 
-export function HeaderBar({ info, connection, screen, onScreen, session, onSession }: HeaderBarProps) {
+export function HeaderBar({ info, connection, screen, onScreen, session, onSession, badges = {} }: HeaderBarProps) {
   return (
     <header className="header">
       <div className="header__product">Lineside</div>
@@ -51,6 +53,11 @@ export function HeaderBar({ info, connection, screen, onScreen, session, onSessi
             onClick={() => onScreen(s.name)}
           >
             {s.label}
+            {(badges[s.name]?.count ?? 0) > 0 && (
+              <span className="nav__badge" title={badges[s.name]!.title} data-testid={`nav-badge-${s.name}`}>
+                {badges[s.name]!.count}
+              </span>
+            )}
           </button>
         ))}
       </nav>

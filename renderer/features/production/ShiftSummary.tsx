@@ -52,17 +52,20 @@ export function ShiftSummary({ live, onChangeProduct }: { live: ProductionLive; 
       </div>
       <div className="prod-tile prod-progress" data-testid="prod-progress">
         <div className="prod-label">
-          Shift {formatTime(live.shift.from)}–{formatTime(live.shift.to)} · rate {rate === null ? '—' : rate.toFixed(0)}/min, ideal {live.idealRatePerMin === null ? '—' : live.idealRatePerMin.toFixed(0)}/min
+          Shift {formatTime(live.shift.from)}–{formatTime(live.shift.to)}
         </div>
         <div className="prod-progress__row">
           <span className="prod-value" data-testid="prod-good">
             {k.good.toLocaleString()}
           </span>
           <span className="prod-sub">
-            good of <strong>{Math.round(live.target.now).toLocaleString()}</strong> target now · <strong>{Math.round(live.target.atShiftEnd).toLocaleString()}</strong> by {formatTime(live.shift.to)} · {k.reject.toLocaleString()} rejects
+            good of <strong>{Math.round(live.target.now).toLocaleString()}</strong> now · <strong>{Math.round(live.target.atShiftEnd).toLocaleString()}</strong> by {formatTime(live.shift.to)}
           </span>
         </div>
         <ProgressBar good={k.good} now={live.target.now} end={live.target.atShiftEnd} />
+        <div className="prod-sub">
+          {rate === null ? '—' : rate.toFixed(0)}/min · ideal {live.idealRatePerMin === null ? '—' : live.idealRatePerMin.toFixed(0)}/min · {k.reject.toLocaleString()} rejects
+        </div>
       </div>
     </section>
   );

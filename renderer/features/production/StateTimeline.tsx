@@ -15,7 +15,7 @@ export function StateTimeline({ from: shiftFrom, to: shiftTo, now, intervals, pe
   const x = (t: number) => Math.max(0, Math.min(100, ((t - from) / span) * 100));
   const ticks: number[] = [];
   const hour = lastHour ? 600_000 : 3_600_000;
-  for (let t = Math.ceil(from / hour) * hour; t < to; t += hour) if (t - from > span * 0.04 && to - t > span * 0.04) ticks.push(t);
+  for (let t = Math.ceil(from / hour) * hour; t < to; t += hour) if (t - from > span * 0.07 && to - t > span * 0.07) ticks.push(t);
   return (
     <section className="panel prod-timeline" aria-label="States this shift" data-testid="prod-timeline">
       <div className="prod-timeline__bar">
@@ -37,6 +37,7 @@ export function StateTimeline({ from: shiftFrom, to: shiftTo, now, intervals, pe
           );
         })}
         {pending.map((e) => {
+          if ((e.end ?? now) <= from || e.start >= to) return null;
           const left = x(e.start);
           const width = Math.max(0.4, x(e.end ?? now) - left);
           return <div key={e.id} className="prod-seg prod-seg--pending" style={{ left: `${left}%`, width: `${width}%` }} data-testid="timeline-pending" />;
