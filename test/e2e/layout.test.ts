@@ -303,3 +303,20 @@ test('the Overview reads from two metres at 1920×1080: values and labels big en
   }
   await waitFor('a value on screen', async () => /\d/.test(await page.locator('[data-tag-id="L1.Speed"] [data-testid="value"]').innerText()));
 });
+
+test('the Production screen reads from two metres at 1920×1080 and is worked by touch: values, labels, 48 px targets', async () => {
+  await page.setViewportSize(SIZES[1]);
+  await toScreen('production', '[data-testid="production-screen"][data-ready="true"]');
+  const m = (await page.evaluate(`(() => {
+    const root = document.querySelector('[data-testid="production-screen"]');
+    const px = (sel) => [...root.querySelectorAll(sel)].map((el) => parseFloat(getComputedStyle(el).fontSize));
+    const small = [...root.querySelectorAll('button')].filter((b) => b.offsetParent !== null).map((b) => b.getBoundingClientRect()).filter((r) => r.height < 48 || r.width < 48).length;
+    return { value: px('.prod-value, .prod-facts dd'), label: px('.prod-label, .prod-sub, .prod-bars__row, .prod-stop, .prod-facts dt, .prod-timeline__tick, .prod-legend'), buttons: root.querySelectorAll('button').length, small };
+  })()`)) as { value: number[]; label: number[]; buttons: number; small: number };
+  assert.ok(m.value.length >= 8, `${m.value.length} values measured`);
+  assert.ok(Math.min(...m.value) >= MIN_VALUE_PX, `values at ${Math.min(...m.value)} px, want ≥ ${MIN_VALUE_PX}`);
+  assert.ok(m.label.length >= 10, `${m.label.length} labels measured`);
+  assert.ok(Math.min(...m.label) >= MIN_LABEL_PX, `labels at ${Math.min(...m.label)} px, want ≥ ${MIN_LABEL_PX}`);
+  assert.ok(m.buttons >= 4, `${m.buttons} buttons`);
+  assert.equal(m.small, 0, 'every button is a 48 px touch target');
+});

@@ -28,7 +28,7 @@ export function PendingPanel({ pending, openStop, recent, onPick }: { pending: D
           </>
         )}
         {pending.length === 0 ? (
-          <p className="panel__empty">Every stop of this shift has a reason.</p>
+          <p className="panel__empty">No stop waits for a reason.</p>
         ) : (
           <ul className="prod-list">
             {pending.map((e) => (
