@@ -239,5 +239,12 @@ test('4. a stop split at a time inside it: two stops, each waiting for its reaso
   await page.tap('[data-testid="timeline-hour"]');
   const width = await page.locator('[data-testid="timeline-pending"]').last().evaluate((el) => (el as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width);
   assert.ok(width >= 5, `a 4 s stop ${width} px wide in the last hour`);
+  // every state since the app started is on the bar, each where it began
+  const live = await call<{ now: number; timeline: { start: number; end: number | null; state: string }[] }>('production.live', {});
+  const segs = await page.locator('.prod-seg[data-state]').evaluateAll((els) => els.map((el) => [el.getAttribute('data-state'), Number.parseFloat((el as unknown as { style: { left: string } }).style.left)]));
+  const shown = live.timeline.filter((i) => (i.end ?? live.now) > live.now - 3_600_000);
+  assert.deepEqual(segs.map(([state]) => state), shown.map((i) => i.state), JSON.stringify(segs));
+  const idle = shown.findIndex((i) => i.state === 'idle');
+  assert.ok(idle >= 0 && Math.abs((segs[idle][1] as number) - (100 * (shown[idle].start - (live.now - 3_600_000))) / 3_600_000) < 1, JSON.stringify({ segs, shown }));
   await shoot('split-last-hour');
 });
