@@ -54,21 +54,21 @@ export function StateTimeline({ from: shiftFrom, to: shiftTo, now, intervals, pe
         ))}
       </div>
       <div className="prod-timeline__foot">
-      <div className="prod-legend" aria-label="Legend">
-        <span className="prod-legend__item"><i className="prod-swatch prod-seg--run" />Running</span>
-        <span className="prod-legend__item"><i className="prod-swatch prod-seg--down" />Stopped</span>
-        <span className="prod-legend__item"><i className="prod-swatch prod-seg--planned" />Planned</span>
-        <span className="prod-legend__item"><i className="prod-swatch prod-seg--unknown" />Unknown</span>
-        <span className="prod-legend__item"><i className="prod-swatch prod-seg--pending" />Needs a reason</span>
-      </div>
-      <div className="prod-timeline__zoom" role="group" aria-label="Time range">
-        <button type="button" className={`toggle toggle--compact${lastHour ? '' : ' toggle--on'}`} aria-pressed={!lastHour} onClick={() => setLastHour(false)} data-testid="timeline-shift">
-          Shift
-        </button>
-        <button type="button" className={`toggle toggle--compact${lastHour ? ' toggle--on' : ''}`} aria-pressed={lastHour} onClick={() => setLastHour(true)} data-testid="timeline-hour">
-          Last hour
-        </button>
-      </div>
+        <div className="prod-legend" aria-label="Legend">
+          <span className="prod-legend__item"><i className="prod-swatch prod-seg--run" />Running</span>
+          <span className="prod-legend__item"><i className="prod-swatch prod-seg--down" />Stopped</span>
+          <span className="prod-legend__item"><i className="prod-swatch prod-seg--planned" />Planned</span>
+          <span className="prod-legend__item"><i className="prod-swatch prod-seg--unknown" />Unknown</span>
+          <span className="prod-legend__item"><i className="prod-swatch prod-seg--pending" />Needs a reason</span>
+        </div>
+        <div className="prod-timeline__zoom" role="group" aria-label="Time range">
+          <button type="button" className={`toggle toggle--compact${lastHour ? '' : ' toggle--on'}`} aria-pressed={!lastHour} onClick={() => setLastHour(false)} data-testid="timeline-shift">
+            Shift
+          </button>
+          <button type="button" className={`toggle toggle--compact${lastHour ? ' toggle--on' : ''}`} aria-pressed={lastHour} onClick={() => setLastHour(true)} data-testid="timeline-hour">
+            Last hour
+          </button>
+        </div>
       </div>
     </section>
   );
