@@ -90,6 +90,15 @@ async function shoot(name: string): Promise<void> {
     await page.setViewportSize(size);
     await sleep(300);
     await page.screenshot({ path: join(shots, `production-${name}-${size.width}.png`) });
+    // the header keeps every tab on one line and the clock in view, the tab's count included
+    const header = (await page.evaluate(`(() => {
+      const clock = document.querySelector('.clock').getBoundingClientRect();
+      const tab = document.querySelector('[data-testid="nav-production"]').getBoundingClientRect();
+      const badge = document.querySelector('[data-testid="nav-badge-production"]');
+      return { clockRight: clock.right, width: innerWidth, tabHeight: tab.height, badgeBelow: badge === null ? 0 : badge.getBoundingClientRect().bottom - tab.top };
+    })()`)) as { clockRight: number; width: number; tabHeight: number; badgeBelow: number };
+    assert.ok(header.clockRight <= header.width + 1, `${name} at ${size.width}: the clock past the edge ${JSON.stringify(header)}`);
+    assert.ok(header.badgeBelow < header.tabHeight * 0.8, `${name} at ${size.width}: the tab's count on a second line ${JSON.stringify(header)}`);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
 }
