@@ -28,7 +28,7 @@ export function ProductionScreen({ generation }: { generation: number }) {
   }
   return (
     <main className="production" data-testid="production-screen" data-ready="true" data-pending={live.pending.length}>
-      <ShiftSummary live={live} onChangeProduct={() => setProductOpen(true)} />
+      <ShiftSummary live={live} lineName={config?.lines.find((l) => l.id === live.line)?.name ?? null} onChangeProduct={() => setProductOpen(true)} />
       <StateTimeline from={live.shift.from} to={live.shift.to} now={live.now} intervals={live.timeline} pending={live.pending} />
       <div className="prod-panels">
         <PendingPanel pending={live.pending} openStop={live.openStop} recent={recent} onPick={setPicking} />

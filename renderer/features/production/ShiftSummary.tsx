@@ -7,7 +7,7 @@ import { formatDuration, formatPercent, formatTime, STATE_TEXT } from './product
  * product and order, and the shift's progress (good count against the target, rate against the
  * ideal rate).
  */
-export function ShiftSummary({ live, onChangeProduct }: { live: ProductionLive; onChangeProduct: () => void }) {
+export function ShiftSummary({ live, lineName, onChangeProduct }: { live: ProductionLive; lineName: string | null; onChangeProduct: () => void }) {
   const k = live.kpis;
   const runMin = k.runMs / 60_000;
   const rate = runMin > 0 ? k.total / runMin : null;
@@ -30,7 +30,7 @@ export function ShiftSummary({ live, onChangeProduct }: { live: ProductionLive; 
         ))}
       </div>
       <div className={`prod-tile prod-state prod-state--${live.stateClass}${abnormal ? ' prod-state--abnormal' : ''}`} data-testid="prod-state" data-state={live.state}>
-        <div className="prod-label">Line {live.line}</div>
+        <div className="prod-label">{lineName ?? `Line ${live.line}`}</div>
         <div className="prod-value">{STATE_TEXT[live.state]}</div>
         <div className="prod-sub">
           for {formatDuration(live.durationMs)} · since {formatTime(live.since, true)}
