@@ -15,11 +15,13 @@ import { defaultTrendTag } from './features/trends/trend-values';
 import { ServicesProvider, useServices, type Services } from './state/services';
 import { useConnection } from './state/useConnection';
 import { useRuntimeData } from './state/useRuntimeData';
+import { usePolled } from './state/usePolled';
 import { MessageLine } from './ui/MessageLine';
 import { useSession } from './features/session/useSession';
 import { mayOpenPeople, PeopleScreen } from './features/people/PeopleScreen';
 import { SigningProvider } from './features/signatures/SigningProvider';
 import { InstructionsScreen, type InstructionRequest } from './features/instructions/InstructionsScreen';
+import { ProductionScreen } from './features/production/ProductionScreen';
 import { IdleWarning, LockScreen } from './features/session/LockScreen';
 import { SessionProvider } from './state/session-context';
 
@@ -42,6 +44,18 @@ function OperatorScreen() {
     setInstructionRequest((r) => ({ instructionId, trigger, seq: (r?.seq ?? 0) + 1 }));
     setScreen('instructions');
   }, []);
+
+  // stops waiting for a reason (the Production screen's, over its 7 days): a count on its tab
+  const signedIn = session?.user !== null && session?.user !== undefined;
+  const pendingReasons = usePolled(generation > 0 && signedIn ? `pending|${generation}` : null, 15_000, (c) =>
+    c.call('production.downtime.list', { status: 'pending', from: Date.now() - 7 * 86_400_000, limit: 2000 }).then((l) => l.length),
+  );
+  const refreshPending = pendingReasons.refresh;
+  useEffect(() => client.on('production', (e) => e.what === 'downtime' && refreshPending()), [client, refreshPending]);
+  const badges = useMemo(
+    () => ({ production: { count: pendingReasons.data ?? 0, title: `${pendingReasons.data ?? 0} stops waiting for a reason` } }),
+    [pendingReasons.data],
+  );
 
   const trendTag = useMemo(() => {
     if (tags === null) return null;
@@ -76,11 +90,11 @@ function OperatorScreen() {
       <SigningProvider signer={session?.user ?? null}>
         <AlarmProvider generation={generation} sessionKey={sessionKey} tags={tags} openLiveTrend={openLiveTrend} openTrend={openTrend} openProcedure={openProcedure}>
           <div className={`app${view === 'disconnected' ? ' app--not-live' : ''}`} data-connection={view}>
-            <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} generation={generation} />
+            <HeaderBar info={info} connection={view} screen={screen} onScreen={setScreen} session={session} onSession={setSession} generation={generation} badges={badges} />
             {view === 'disconnected' && <DisconnectedBanner />}
             {idleWarningMs !== null && <IdleWarning leftMs={idleWarningMs} />}
             <AlarmBanner onOpenSummary={() => setScreen('alarms')} />
-            {screen !== 'trends' && screen !== 'instructions' && <DeviceStrip devices={devices} />}
+            {screen !== 'trends' && screen !== 'instructions' && screen !== 'production' && <DeviceStrip devices={devices} />}
             {session?.locked === true ? (
               <LockScreen session={session} onSession={setSession} />
             ) : screen === 'trends' ? (
@@ -89,6 +103,8 @@ function OperatorScreen() {
               <AlarmsScreen />
             ) : screen === 'instructions' ? (
               <InstructionsScreen generation={generation} request={instructionRequest} />
+            ) : screen === 'production' ? (
+              <ProductionScreen generation={generation} />
             ) : screen === 'diagnostics' ? (
               <DiagnosticsScreen generation={generation} />
             ) : screen === 'upstream' ? (

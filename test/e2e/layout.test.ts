@@ -217,6 +217,22 @@ for (const size of SIZES) {
       await page.waitForSelector('[data-testid="alarms-screen"][data-view="kpis"]');
       await check('alarms-performance', size);
     });
+    await t.test('production', async () => {
+      await toScreen('production', '[data-testid="production-screen"][data-ready="true"]');
+      await check('production', size);
+    });
+    await t.test('production: reason picker', async () => {
+      // the jam holds the line stopped: its stop is on the screen, and its reason can be corrected
+      await page.click('[data-testid="prod-pending"] [data-testid="stop"]', { timeout: 15_000 });
+      await page.waitForSelector('[data-testid="reason-picker"]');
+      await page.click('[data-testid="reason-option"][data-reason-code="UNPLANNED"]');
+      await closingWith('[data-testid="reason-picker"]', () => check('dialog-production-reason', size));
+    });
+    await t.test('production: new maintenance request', async () => {
+      await page.click('[data-testid="maint-new"]');
+      await page.waitForSelector('[data-testid="maint-new-dialog"]');
+      await closingWith('[data-testid="maint-new-dialog"]', () => check('dialog-maintenance-new', size));
+    });
     await t.test('instructions', async () => {
       await toScreen('instructions', '[data-testid="instructions-screen"] [data-testid="instruction"]');
       await check('instructions', size);
@@ -286,4 +302,21 @@ test('the Overview reads from two metres at 1920×1080: values and labels big en
     assert.ok(Math.min(...sizes[label]) >= MIN_LABEL_PX, `${label} at ${Math.min(...sizes[label])} px, want ≥ ${MIN_LABEL_PX}`);
   }
   await waitFor('a value on screen', async () => /\d/.test(await page.locator('[data-tag-id="L1.Speed"] [data-testid="value"]').innerText()));
+});
+
+test('the Production screen reads from two metres at 1920×1080 and is worked by touch: values, labels, 48 px targets', async () => {
+  await page.setViewportSize(SIZES[1]);
+  await toScreen('production', '[data-testid="production-screen"][data-ready="true"]');
+  const m = (await page.evaluate(`(() => {
+    const root = document.querySelector('[data-testid="production-screen"]');
+    const px = (sel) => [...root.querySelectorAll(sel)].map((el) => parseFloat(getComputedStyle(el).fontSize));
+    const small = [...root.querySelectorAll('button')].filter((b) => b.offsetParent !== null).map((b) => b.getBoundingClientRect()).filter((r) => r.height < 48 || r.width < 48).length;
+    return { value: px('.prod-value, .prod-facts dd'), label: px('.prod-label, .prod-sub, .prod-bars__row, .prod-stop, .prod-facts dt, .prod-timeline__tick, .prod-legend'), buttons: root.querySelectorAll('button').length, small };
+  })()`)) as { value: number[]; label: number[]; buttons: number; small: number };
+  assert.ok(m.value.length >= 8, `${m.value.length} values measured`);
+  assert.ok(Math.min(...m.value) >= MIN_VALUE_PX, `values at ${Math.min(...m.value)} px, want ≥ ${MIN_VALUE_PX}`);
+  assert.ok(m.label.length >= 10, `${m.label.length} labels measured`);
+  assert.ok(Math.min(...m.label) >= MIN_LABEL_PX, `labels at ${Math.min(...m.label)} px, want ≥ ${MIN_LABEL_PX}`);
+  assert.ok(m.buttons >= 4, `${m.buttons} buttons`);
+  assert.equal(m.small, 0, 'every button is a 48 px touch target');
 });

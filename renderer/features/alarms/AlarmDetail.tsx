@@ -10,6 +10,8 @@ import { ReasonDialog } from './ReasonDialog';
 import { ShelveDialog } from './ShelveDialog';
 import { SignatureList } from '../../ui/SignatureList';
 import { useMay } from '../../state/session-context';
+import { useServices } from '../../state/services';
+import { GuardedButton } from '../../ui/GuardedButton';
 
 type Dialog = null | 'shelve' | 'comment' | 'outOfService' | 'trend';
 
@@ -18,6 +20,7 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
   const { actions, model, openLiveTrend, openTrend, openProcedure, valueText } = useAlarmContext();
   const [dialog, setDialog] = useState<Dialog>(null);
   const outOfService = useMay('alarms.outOfService');
+  const { client, messages } = useServices();
   // a newly selected alarm: focus goes to its first action, so the keyboard acts on it next
   const actionsRef = useRef<HTMLDivElement>(null);
   const selectedId = row?.def.id ?? null;
@@ -166,6 +169,21 @@ export function AlarmDetail({ row, onClose }: { row: AlarmRow | null; onClose: (
             Trend
           </button>
         )}
+        <GuardedButton
+          permission="maintenance.request"
+          type="button"
+          className="toggle alarm-actions__wrap"
+          data-testid="detail-maintenance"
+          onClick={() =>
+            // the runtime takes the alarm's message, priority, value and a trend range of its tag from the id
+            client.call('maintenance.create', { source: 'alarm', alarmId: def.id }).then(
+              (r) => messages.report(`Maintenance request #${r.id} raised: ${r.title}`),
+              (err: unknown) => messages.reportError('Maintenance request', err),
+            )
+          }
+        >
+          Maintenance request
+        </GuardedButton>
         {st.type === 'outOfService' ? (
           <button
             type="button"

@@ -13,11 +13,12 @@ const CONNECTION_TEXT: Record<ConnectionView, string> = {
   disconnected: 'DISCONNECTED',
 };
 
-export type ScreenName = 'operate' | 'trends' | 'alarms' | 'instructions' | 'diagnostics' | 'upstream' | 'people';
+export type ScreenName = 'operate' | 'trends' | 'alarms' | 'production' | 'instructions' | 'diagnostics' | 'upstream' | 'people';
 const SCREENS: { name: ScreenName; label: string }[] = [
   { name: 'operate', label: 'Overview' },
   { name: 'trends', label: 'Trends' },
   { name: 'alarms', label: 'Alarms' },
+  { name: 'production', label: 'Production' },
   { name: 'instructions', label: 'Instructions' },
   { name: 'diagnostics', label: 'Diagnostics' },
   { name: 'upstream', label: 'Upstream' },
@@ -33,9 +34,11 @@ interface HeaderBarProps {
   onSession: (s: SessionState) => void;
   /** counts connections: the line state is fetched again on each */
   generation: number;
+  /** a count on a screen's tab: stops waiting for a reason on Production */
+  badges?: Partial<Record<ScreenName, { count: number; title: string }>>;
 }
 
-export function HeaderBar({ info, connection, screen, onScreen, session, onSession, generation }: HeaderBarProps) {
+export function HeaderBar({ info, connection, screen, onScreen, session, onSession, generation, badges = {} }: HeaderBarProps) {
   return (
     <header className="header">
       <div className="header__product">Lineside</div>
@@ -54,6 +57,11 @@ export function HeaderBar({ info, connection, screen, onScreen, session, onSessi
             onClick={() => onScreen(s.name)}
           >
             {s.label}
+            {(badges[s.name]?.count ?? 0) > 0 && (
+              <span className="nav__badge" title={badges[s.name]!.title} data-testid={`nav-badge-${s.name}`}>
+                {badges[s.name]!.count}
+              </span>
+            )}
           </button>
         ))}
       </nav>
