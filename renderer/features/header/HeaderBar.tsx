@@ -45,7 +45,7 @@ export function HeaderBar({ info, connection, screen, onScreen, session, onSessi
       <div className="header__project" data-testid="project-name">
         {info?.projectName ?? ''}
       </div>
-      <LineState generation={generation} />
+      <LineState generation={generation} projectName={info?.projectName ?? ''} />
       <nav className="nav" aria-label="Screens">
         {SCREENS.filter((s) => s.name !== 'people' || mayOpenPeople(session)).map((s) => (
           <button

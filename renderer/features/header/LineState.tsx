@@ -32,7 +32,7 @@ const POLL_MS = 2000;
  * model's state, which counts bad quality as unknown), and how many stops still want a reason.
  * Nothing when the project has no production section or the runtime refuses the read.
  */
-export function LineState({ generation }: { generation: number }) {
+export function LineState({ generation, projectName }: { generation: number; projectName: string }) {
   const { client } = useServices();
   const now = useNow();
   const [live, setLive] = useState<ProductionLive | null>(null);
@@ -65,7 +65,7 @@ export function LineState({ generation }: { generation: number }) {
   if (live === null) return null;
   const since = Math.min(live.since, now);
   return (
-    <div className={`line-state line-state--${tone(live.state)}`} data-testid="line-state" data-state={live.state} role="status" title={`${live.line}: ${STATE_TEXT[live.state]} since ${formatClock(live.since)}`}>
+    <div className={`line-state line-state--${tone(live.state)}`} data-testid="line-state" data-state={live.state} role="status" title={`${projectName} · ${live.line}: ${STATE_TEXT[live.state]} since ${formatClock(live.since)}`}>
       <span className="line-state__state">{STATE_TEXT[live.state]}</span>
       <span className="line-state__for">
         {formatAge(now - since)}
