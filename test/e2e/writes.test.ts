@@ -71,14 +71,15 @@ test('2. out of limits is caught in the dialog; a valid value is written, verifi
   assert.notEqual(trendTag, 'L1.SpeedSetpoint', 'setting a value did not switch the trend');
 });
 
-test('3. a command bit through ON/OFF buttons', async () => {
+test('3. a command bit through its two buttons, in the tag’s words (Run / Stop)', async () => {
   await page.click('[data-tag-id="L1.RunCommand"] [data-testid="write-open"]');
+  assert.deepEqual([await page.locator('[data-testid="write-on"]').innerText(), await page.locator('[data-testid="write-off"]').innerText()], ['Run', 'Stop']);
   await page.click('[data-testid="write-off"]');
-  assert.match(await page.locator('[data-testid="write-change"]').innerText(), /ON → OFF/);
+  assert.match(await page.locator('[data-testid="write-change"]').innerText(), /Run → Stop/);
   await page.click('[data-testid="write-send"]');
   await page.locator('[data-testid="write-result"][data-verified="true"]').waitFor({ timeout: 5000 });
   await page.click('[data-testid="write-close"]');
-  await page.waitForSelector('[data-tag-id="L1.Running"] [data-testid="value"]:has-text("OFF")', { timeout: 5000 });
+  await page.waitForSelector('[data-tag-id="L1.Running"] [data-testid="value"]:has-text("Stopped")', { timeout: 5000 });
   await page.click('[data-tag-id="L1.RunCommand"] [data-testid="write-open"]');
   await page.click('[data-testid="write-on"]');
   await page.click('[data-testid="write-send"]');

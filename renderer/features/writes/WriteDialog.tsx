@@ -87,10 +87,10 @@ export function WriteDialog({ tag, value, onClose }: WriteDialogProps) {
           isBool ? (
             <div className="modal__choices">
               <button type="button" className="toggle modal__big" data-testid="write-on" disabled={phase.kind === 'sending'} onClick={() => review(true)}>
-                ON
+                {formatValue(true, tag)}
               </button>
               <button type="button" className="toggle modal__big" data-testid="write-off" disabled={phase.kind === 'sending'} onClick={() => review(false)}>
-                OFF
+                {formatValue(false, tag)}
               </button>
             </div>
           ) : (
