@@ -30,7 +30,7 @@ import { bindToSimulator } from '../../main/app/runtime';
 import { loadProjectFile } from '../../main/config/project-loader';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import { launchChromium } from '../helpers/browser';
-import { callWithCookie, E2E_PASSWORD, pageCookie, releaseInstructionWithCookie } from '../helpers/page-session';
+import { callWithCookie, createUsersWithCookie, E2E_PASSWORD, pageCookie, releaseInstructionWithCookie, switchPageUser } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
 
@@ -61,15 +61,12 @@ before(async () => {
   page = await context.newPage();
   await page.goto(app.url);
   await page.waitForSelector('[data-tag-id="L1.GuardClosed"][data-quality="good"]', { timeout: 20_000 });
-  const cookie = await pageCookie(page);
-  const setup = await callWithCookie(app.url, cookie, [
-    { method: 'session.createFirstAdmin', params: { userId: 'admin', name: 'E2E Administrator', password: E2E_PASSWORD } },
-    { method: 'users.create', params: { userId: 'eve', name: 'Eve Engineer', roles: ['engineer'], password: E2E_PASSWORD } },
-    { method: 'users.create', params: { userId: 'sam', name: 'Sam Supervisor', roles: ['supervisor'], password: E2E_PASSWORD } },
-    { method: 'users.create', params: { userId: 'olga', name: 'Olga Operator', roles: ['operator'], password: E2E_PASSWORD } },
-    { method: 'users.create', params: { userId: 'max', name: 'Max Maintenance', roles: ['maintenance'], password: E2E_PASSWORD } },
+  await createUsersWithCookie(app.url, await pageCookie(page), [
+    { userId: 'eve', name: 'Eve Engineer', roles: ['engineer'] },
+    { userId: 'sam', name: 'Sam Supervisor', roles: ['supervisor'] },
+    { userId: 'olga', name: 'Olga Operator', roles: ['operator'] },
+    { userId: 'max', name: 'Max Maintenance', roles: ['maintenance'] },
   ]);
-  assert.ok(setup.every((r) => r.ok), JSON.stringify(setup));
 });
 
 after(async () => {
@@ -81,10 +78,7 @@ after(async () => {
 
 /** The page's session as this user (the app's own cookie), then a reload. */
 async function as(userId: string): Promise<void> {
-  const [r] = await callWithCookie(app.url, await pageCookie(page), [{ method: 'session.signIn', params: { userId, password: E2E_PASSWORD } }]);
-  assert.ok(r.ok, JSON.stringify(r));
-  await page.reload();
-  await page.locator('[data-testid="session"]').and(page.locator(`[data-user="${userId}"]`)).waitFor({ timeout: 5000 });
+  await switchPageUser(page, app.url, userId);
 }
 
 async function release(instructionId: string): Promise<void> {

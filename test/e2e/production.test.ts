@@ -24,7 +24,7 @@ import { MachineState } from '../../main/simulator/line-model';
 import { startSimulator, type SimulatedLine } from '../../main/simulator/simulator';
 import type { MaintenanceRequest } from '../../shared/production';
 import { launchChromium } from '../helpers/browser';
-import { callWithCookie, E2E_PASSWORD, pageCookie } from '../helpers/page-session';
+import { callWithCookie, createUsersWithCookie, pageCookie, switchPageUser } from '../helpers/page-session';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
 
@@ -52,12 +52,10 @@ before(async () => {
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
   await page.goto(app.url);
-  const setup = await callWithCookie(app.url, await pageCookie(page), [
-    { method: 'session.createFirstAdmin', params: { userId: 'admin', name: 'E2E Administrator', password: E2E_PASSWORD } },
-    { method: 'users.create', params: { userId: 'olga', name: 'Olga Operator', roles: ['operator'], password: E2E_PASSWORD } },
-    { method: 'users.create', params: { userId: 'max', name: 'Max Maintenance', roles: ['maintenance'], password: E2E_PASSWORD } },
+  await createUsersWithCookie(app.url, await pageCookie(page), [
+    { userId: 'olga', name: 'Olga Operator', roles: ['operator'] },
+    { userId: 'max', name: 'Max Maintenance', roles: ['maintenance'] },
   ]);
-  assert.ok(setup.every((r) => r.ok), JSON.stringify(setup));
 });
 
 after(async () => {
@@ -69,10 +67,7 @@ after(async () => {
 
 /** The page's session as this user, then a reload and the Production screen by a tap. */
 async function asOnProduction(userId: string): Promise<void> {
-  const [r] = await callWithCookie(app.url, await pageCookie(page), [{ method: 'session.signIn', params: { userId, password: E2E_PASSWORD } }]);
-  assert.ok(r.ok, JSON.stringify(r));
-  await page.reload();
-  await page.locator('[data-testid="session"]').and(page.locator(`[data-user="${userId}"]`)).waitFor();
+  await switchPageUser(page, app.url, userId);
   await page.tap('[data-testid="nav-production"]');
   await page.waitForSelector('[data-testid="production-screen"][data-ready="true"]');
 }

@@ -91,3 +91,30 @@ export async function releaseInstructionWithCookie(appUrl: string, cookie: strin
   if (failed) throw new Error(`releasing ${instructionId} failed: ${failed.error?.code}: ${failed.error?.message}`);
   return hash;
 }
+
+export interface E2EUser {
+  userId: string;
+  name: string;
+  roles: string[];
+}
+
+/**
+ * Over the page's own session on a fresh data dir: the first administrator, then these users
+ * (all with E2E_PASSWORD). The session is left signed in as the administrator.
+ */
+export async function createUsersWithCookie(appUrl: string, cookie: string, users: readonly E2EUser[]): Promise<void> {
+  const replies = await callWithCookie(appUrl, cookie, [
+    { method: 'session.createFirstAdmin', params: { userId: 'admin', name: 'E2E Administrator', password: E2E_PASSWORD } },
+    ...users.map((u) => ({ method: 'users.create', params: { ...u, password: E2E_PASSWORD } })),
+  ]);
+  const failed = replies.find((r) => !r.ok);
+  if (failed) throw new Error(`setting up the users failed: ${failed.error?.code}: ${failed.error?.message}`);
+}
+
+/** The page's session signed in as this (existing) user, then a reload until the screen says so. */
+export async function switchPageUser(page: Page, appUrl: string, userId: string): Promise<void> {
+  const [r] = await callWithCookie(appUrl, await pageCookie(page), [{ method: 'session.signIn', params: { userId, password: E2E_PASSWORD } }]);
+  if (!r.ok) throw new Error(`signing in as ${userId} failed: ${r.error?.code}: ${r.error?.message}`);
+  await page.reload();
+  await page.locator('[data-testid="session"]').and(page.locator(`[data-user="${userId}"]`)).waitFor({ timeout: 5000 });
+}

@@ -17,6 +17,8 @@ const STATE_TEXT: Record<RecordedState, string> = {
   unknown: 'STATE UNKNOWN',
 };
 
+const SLOW_REFRESH_MS = 30_000;
+
 /** normal: plain · stopped as planned: muted · abnormal (needs someone): bold, framed · unknown: hatched */
 function tone(s: RecordedState): 'normal' | 'muted' | 'abnormal' | 'unknown' {
   if (s === 'running') return 'normal';
@@ -24,8 +26,6 @@ function tone(s: RecordedState): 'normal' | 'muted' | 'abnormal' | 'unknown' {
   if (s === 'fault' || s === 'blocked' || s === 'starved') return 'abnormal';
   return 'muted';
 }
-
-const POLL_MS = 2000;
 
 /**
  * On every screen, in the header: what the line is doing and for how long (from the production
@@ -36,10 +36,12 @@ export function LineState({ generation, projectName }: { generation: number; pro
   const { client } = useServices();
   const now = useNow();
   const [live, setLive] = useState<ProductionLive | null>(null);
+  // Fetched on each connection and whenever the runtime says production changed (a state, a stop,
+  // a reason); the duration ticks here from `since`. A slow refresh catches what only time changes
+  // (an open stop long enough to want a reason).
   useEffect(() => {
     if (generation === 0) return;
     let current = true;
-    let timer: ReturnType<typeof setTimeout> | null = null;
     const load = () => {
       client.call('production.live', {}).then(
         (l) => {
@@ -50,16 +52,13 @@ export function LineState({ generation, projectName }: { generation: number; pro
         },
       );
     };
-    const tick = () => {
-      load();
-      timer = setTimeout(tick, POLL_MS);
-    };
-    tick();
-    const off = client.on('production', () => load());
+    load();
+    const off = client.on('production', load);
+    const slow = setInterval(load, SLOW_REFRESH_MS);
     return () => {
       current = false;
-      if (timer !== null) clearTimeout(timer);
       off();
+      clearInterval(slow);
     };
   }, [client, generation]);
   if (live === null) return null;

@@ -3,6 +3,7 @@ import type { MaintenanceRequest, MaintenanceState } from '../../../shared/produ
 import { useServices } from '../../state/services';
 import { GuardedButton } from '../../ui/GuardedButton';
 import { ProductionDialog } from './ProductionDialog';
+import { useSubmit } from './useSubmit';
 import { formatTime } from './production-format';
 
 const STATE_TEXT: Record<MaintenanceState, string> = {
@@ -84,26 +85,19 @@ export function MaintenancePanel({ requests, onChanged }: { requests: Maintenanc
 }
 
 function NewRequestDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
-  const { client, messages } = useServices();
+  const { client } = useServices();
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [priority, setPriority] = useState(3);
-  const [sending, setSending] = useState(false);
+  const { sending, submit } = useSubmit();
   const ok = title.trim().length >= 3;
   const send = () => {
     if (!ok || sending) return;
-    setSending(true);
-    client.call('maintenance.create', { source: 'manual', title: title.trim(), description: description.trim(), priority }).then(
-      (r) => {
-        messages.report(`Maintenance request #${r.id} raised`);
-        onCreated();
-        onClose();
-      },
-      (err: unknown) => {
-        setSending(false);
-        messages.reportError('Raising the request', err);
-      },
-    );
+    submit('Raising the request', () => client.call('maintenance.create', { source: 'manual', title: title.trim(), description: description.trim(), priority }), (r) => {
+      onCreated();
+      onClose();
+      return `Maintenance request #${r.id} raised`;
+    });
   };
   return (
     <ProductionDialog title="New maintenance request" testId="maint-new-dialog" onClose={onClose}>

@@ -2,28 +2,22 @@ import { useState } from 'react';
 import type { ProductInfo } from '../../../shared/production';
 import { useServices } from '../../state/services';
 import { ProductionDialog } from './ProductionDialog';
+import { useSubmit } from './useSubmit';
 
 /** The product (and order) made from now on, picked from the project's products. */
 export function ProductDialog({ line, products, current, order, onClose, onDone }: { line: string; products: ProductInfo[]; current: string | null; order: string | null; onClose: () => void; onDone: () => void }) {
-  const { client, messages } = useServices();
+  const { client } = useServices();
   const [product, setProduct] = useState(current);
   const [orderText, setOrderText] = useState(order ?? '');
-  const [sending, setSending] = useState(false);
+  const { sending, submit } = useSubmit();
   const send = () => {
     if (product === null || sending) return;
-    setSending(true);
     const o = orderText.trim();
-    client.call('production.product.set', { line, product, ...(o === '' ? {} : { order: o }) }).then(
-      () => {
-        messages.report(`Product now ${product}`);
-        onDone();
-        onClose();
-      },
-      (err: unknown) => {
-        setSending(false);
-        messages.reportError('Changing the product', err);
-      },
-    );
+    submit('Changing the product', () => client.call('production.product.set', { line, product, ...(o === '' ? {} : { order: o }) }), () => {
+      onDone();
+      onClose();
+      return `Product now ${product}`;
+    });
   };
   return (
     <ProductionDialog title="Change the product" testId="product-dialog" onClose={onClose}>

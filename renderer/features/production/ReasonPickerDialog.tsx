@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { DowntimeEvent, ReasonNode } from '../../../shared/production';
 import { useServices } from '../../state/services';
 import { ProductionDialog } from './ProductionDialog';
+import { useSubmit } from './useSubmit';
 import { SplitControl } from './SplitControl';
 import { formatDuration, formatTime, leavesOf, STATE_TEXT } from './production-format';
 
@@ -11,11 +12,11 @@ import { formatDuration, formatTime, leavesOf, STATE_TEXT } from './production-f
  * reason already gets a correction (the runtime keeps both on record).
  */
 export function ReasonPickerDialog({ event, reasons, onClose, onDone }: { event: DowntimeEvent; reasons: ReasonNode[]; onClose: () => void; onDone: () => void }) {
-  const { client, messages } = useServices();
+  const { client } = useServices();
   const [path, setPath] = useState<ReasonNode[]>([]);
   const [chosen, setChosen] = useState<ReasonNode | null>(null);
   const [comment, setComment] = useState('');
-  const [sending, setSending] = useState(false);
+  const { sending, submit } = useSubmit();
   const here = path.length === 0 ? reasons : path[path.length - 1].children;
   const correcting = event.reasonCode !== null;
   const pick = (n: ReasonNode) => {
@@ -27,19 +28,12 @@ export function ReasonPickerDialog({ event, reasons, onClose, onDone }: { event:
   };
   const confirm = () => {
     if (chosen === null || sending) return;
-    setSending(true);
     const text = comment.trim();
-    client.call('production.downtime.setReason', { id: event.id, reasonCode: chosen.code, ...(text === '' ? {} : { comment: text }) }).then(
-      (e) => {
-        messages.report(`Stop at ${formatTime(event.start)}: ${e.reasonName ?? chosen.name}`);
-        onDone();
-        onClose();
-      },
-      (err: unknown) => {
-        setSending(false);
-        messages.reportError('Setting the reason', err);
-      },
-    );
+    submit('Setting the reason', () => client.call('production.downtime.setReason', { id: event.id, reasonCode: chosen.code, ...(text === '' ? {} : { comment: text }) }), (e) => {
+      onDone();
+      onClose();
+      return `Stop at ${formatTime(event.start)}: ${e.reasonName ?? chosen.name}`;
+    });
   };
   return (
     <ProductionDialog title={`${correcting ? 'Correct the reason' : 'Reason'} for the stop at ${formatTime(event.start)}`} testId="reason-picker" onClose={onClose} wide>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { DowntimeEvent } from '../../../shared/production';
 import { useServices } from '../../state/services';
 import { formatTime } from './production-format';
+import { useSubmit } from './useSubmit';
 
 /** "HH:MM:SS" (local) on the stop's day as epoch ms; a stop past midnight is tried on its end's day too. */
 export function timeInside(text: string, e: DowntimeEvent, now: number): number | null {
@@ -22,10 +23,10 @@ export function timeInside(text: string, e: DowntimeEvent, now: number): number 
  * stops, each keeping the reason it had; each then gets its own.
  */
 export function SplitControl({ event, onSplit }: { event: DowntimeEvent; onSplit: () => void }) {
-  const { client, messages } = useServices();
+  const { client } = useServices();
   const [open, setOpen] = useState(false);
   const [text, setText] = useState(() => formatTime(event.start + Math.round(((event.end ?? Date.now()) - event.start) / 2), true));
-  const [sending, setSending] = useState(false);
+  const { sending, submit } = useSubmit();
   const at = timeInside(text, event, Date.now());
   if (!open)
     return (
@@ -35,17 +36,10 @@ export function SplitControl({ event, onSplit }: { event: DowntimeEvent; onSplit
     );
   const split = () => {
     if (at === null || sending) return;
-    setSending(true);
-    client.call('production.downtime.split', { id: event.id, at }).then(
-      (parts) => {
-        messages.report(`Stop split at ${formatTime(at, true)} into ${parts.length}`);
-        onSplit();
-      },
-      (err: unknown) => {
-        setSending(false);
-        messages.reportError('Splitting the stop', err);
-      },
-    );
+    submit('Splitting the stop', () => client.call('production.downtime.split', { id: event.id, at }), (parts) => {
+      onSplit();
+      return `Stop split at ${formatTime(at, true)} into ${parts.length}`;
+    });
   };
   return (
     <div className="prod-split" role="group" aria-label="Split the stop">
