@@ -312,8 +312,9 @@ test('7. touch: a swipe pans, a pinch zooms, a tap pins the cursor', async () =>
     const attr = async (name: string) => Number(await touchPage.locator('[data-testid="trends-screen"]').getAttribute(name));
     await waitFor('the range', async () => (await attr('data-from')) === from && (await touchPage.locator('[data-testid="trends-screen"]').getAttribute('data-loading')) === 'false');
     // the chart is drawn again once its data is in: measure it once it stands on screen
-    let box: { x: number; y: number; width: number; height: number } | null = null;
-    await waitFor('the plot on screen', async () => (box = await touchPage.locator('.trends__plot .u-over').boundingBox()) !== null && box.width > 100, 10_000);
+    const plotBox = () => touchPage.locator('.trends__plot .u-over').boundingBox();
+    await waitFor('the plot on screen', async () => ((await plotBox())?.width ?? 0) > 100, 10_000);
+    const box = await plotBox();
     assert.ok(box !== null);
     const cdp = await context.newCDPSession(touchPage);
     const y = box.y + box.height / 2;
