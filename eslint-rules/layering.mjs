@@ -62,12 +62,13 @@ export const layerPolicy = {
   'main/trends': { internal: ['main/trends', 'main/util', 'shared'], builtins: false, npm: ['better-sqlite3'] },
   'main/security': { internal: ['main/security', 'main/util', 'shared'], builtins: true, npm: ['better-sqlite3'] },
   'main/sync': { internal: ['main/sync', 'main/util', 'shared'], builtins: true, npm: '*' },
-  // The reference receiver speaks the sync's wire format and nothing else of the runtime.
+  // The receiver speaks the sync's wire format and nothing else of the runtime; it stores into
+  // SQLite (one line) or PostgreSQL (a site).
   'main/receiver': {
     internal: ['main/receiver', 'main/util', 'shared'],
     files: ['main/sync/wire', 'main/sync/intervals'],
     builtins: true,
-    npm: ['better-sqlite3', 'mqtt'],
+    npm: ['better-sqlite3', 'mqtt', 'pg'],
   },
   'main/app': { internal: ['main', 'shared'], deny: ['main/shell', 'main/cli'], builtins: true, npm: '*' },
   'main/shell': {

@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../util/log';
 import { parseBatch, WireError } from '../sync/wire';
-import type { ReceiverStore } from './receiver-store';
+import type { BatchStore } from './batch-store';
 
 export interface HttpReceiverOptions {
   host: string;
@@ -37,7 +37,7 @@ function tokenOk(expected: string | null, header: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export async function startHttpReceiver(store: ReceiverStore, o: HttpReceiverOptions, log: Logger): Promise<HttpReceiver> {
+export async function startHttpReceiver(store: BatchStore, o: HttpReceiverOptions, log: Logger): Promise<HttpReceiver> {
   if (!isLoopback(o.host) && o.token === null) throw new Error(`binding ${o.host} (not loopback) needs a token (--token or LINESIDE_RECEIVER_TOKEN)`);
   const maxBody = o.maxBodyBytes ?? 32 * 1024 * 1024;
   const server = http.createServer((req, res) => {
@@ -53,7 +53,10 @@ export async function startHttpReceiver(store: ReceiverStore, o: HttpReceiverOpt
       return;
     }
     if (req.method === 'GET' && (path === '/v1/ingest' || path === '/v1/status' || path === '/')) {
-      json(200, { receiver: 'lineside-reference', positions: store.positions() });
+      void Promise.resolve(store.positions()).then(
+        (positions) => json(200, { receiver: 'lineside-reference', positions }),
+        (err: unknown) => json(503, { error: `cannot read the store: ${(err as Error).message}` }),
+      );
       return;
     }
     if (req.method !== 'POST' || path !== '/v1/ingest') {
@@ -69,13 +72,13 @@ export async function startHttpReceiver(store: ReceiverStore, o: HttpReceiverOpt
       if (size > maxBody) tooLarge = true;
       else chunks.push(c);
     });
-    req.on('end', () => {
+    req.on('end', async () => {
       if (tooLarge) {
         json(413, { error: `a batch is at most ${maxBody} bytes` });
         return;
       }
       try {
-        const ack = store.process(parseBatch(Buffer.concat(chunks).toString('utf8')));
+        const ack = await store.process(parseBatch(Buffer.concat(chunks).toString('utf8')));
         if (ack.error !== undefined) {
           log.warn(`refused a batch (${String(req.headers['idempotency-key'] ?? '')}): ${ack.error}`);
           json(400, { error: ack.error });

@@ -1,8 +1,14 @@
 /**
  * The reference receiver's MQTT side: subscribes (QoS 1, persistent session) to every node's
  * data topics under a prefix, commits each batch, then publishes the ack (QoS 1) to the node's
- * ack topic. MQTT.js sends the PUBACK of a delivery after the handler ran, so a batch the
- * receiver dies in the middle of is delivered again by the broker.
+ * ack topic.
+ *
+ * Batches are committed concurrently, up to `concurrency` at a time (a store may serialise those
+ * of one node and stream; different nodes go side by side). Past that, the receiver stops taking
+ * deliveries (MQTT.js reads the next one when the handler is done), so a backlog waits in the
+ * broker, not in memory. The PUBACK of a delivery goes once its batch is taken into work; a
+ * batch the receiver dies with, or cannot commit (the database away), gets no ack, and its
+ * sender sends it again after its ack timeout.
  *
  * Reconnects by itself (MQTT.js) with a persistent session: batches published while the
  * receiver was away wait in the broker (up to its queue limit; beyond, senders send again after
@@ -11,7 +17,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../util/log';
 import { ackTopic, isStreamName, parseBatch, receiverTopics, WireError, type Ack } from '../sync/wire';
-import type { ReceiverStore } from './receiver-store';
+import type { BatchStore } from './batch-store';
 
 export interface MqttReceiverOptions {
   url: string;
@@ -23,6 +29,8 @@ export interface MqttReceiverOptions {
   key?: Buffer;
   rejectUnauthorized?: boolean;
   topicPrefix: string;
+  /** batches committed at the same time (default 1: one after another) */
+  concurrency?: number;
 }
 
 export interface MqttReceiver {
@@ -32,7 +40,7 @@ export interface MqttReceiver {
   close(): Promise<void>;
 }
 
-export function startMqttReceiver(store: ReceiverStore, o: MqttReceiverOptions, log: Logger, onBatch?: (ack: Ack) => void): MqttReceiver {
+export function startMqttReceiver(store: BatchStore, o: MqttReceiverOptions, log: Logger, onBatch?: (ack: Ack) => void): MqttReceiver {
   const client = mqtt.connect(o.url, {
     clientId: o.clientId,
     clean: false,
@@ -67,7 +75,10 @@ export function startMqttReceiver(store: ReceiverStore, o: MqttReceiverOptions, 
       if (first && /not authori[sz]ed|bad user/i.test(err.message)) reject(err);
     });
   });
-  client.on('message', (topic, payload) => {
+  const limit = Math.max(1, o.concurrency ?? 1);
+  let working = 0;
+  let resume: (() => void) | null = null;
+  const handle = async (topic: string, payload: Buffer): Promise<void> => {
     const rest = topic.startsWith(`${prefix}/`) ? topic.slice(prefix.length + 1).split('/') : [];
     // <site>/<line>/<node>/<stream>[/historical]
     if (rest.length < 4 || rest[3] === 'ack') return;
@@ -75,10 +86,10 @@ export function startMqttReceiver(store: ReceiverStore, o: MqttReceiverOptions, 
     let ack: Ack;
     try {
       const batch = parseBatch(payload.toString('utf8'));
-      ack = store.process(batch);
+      ack = await store.process(batch);
     } catch (err) {
       if (!(err instanceof WireError)) {
-        // Not stored (the database refused it): no ack, so the sender sends it again.
+        // Not stored (the database refused it or is away): no ack, so the sender sends it again.
         log.error(`${topic}: cannot store a batch: ${(err as Error).message}`);
         return;
       }
@@ -88,9 +99,20 @@ export function startMqttReceiver(store: ReceiverStore, o: MqttReceiverOptions, 
       ack = { v: 1, node: guess.node, stream: guess.stream, first: guess.first, last: guess.last, from: guess.acked, upTo: 0, ranges: [], rejected: [], error: err.message };
     }
     // The ack goes to the node's own ack topic (built from the levels the batch came on).
-    client.publish(ackTopic(base), JSON.stringify(ack), { qos: 1 });
+    if (client.connected) client.publish(ackTopic(base), JSON.stringify(ack), { qos: 1 });
     onBatch?.(ack);
-  });
+  };
+  client.handleMessage = (packet, done) => {
+    working++;
+    void handle(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).finally(() => {
+      working--;
+      const r = resume;
+      resume = null;
+      r?.();
+    });
+    if (working < limit) done();
+    else resume = () => done();
+  };
   return {
     client,
     ready,

@@ -11,7 +11,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { IntervalSet } from '../sync/intervals';
-import { WIRE_VERSION, type Ack, type Batch, type StreamName } from '../sync/wire';
+import type { Ack, Batch, StreamName } from '../sync/wire';
+import { ackBase, ackOf, checkBatchRange, MAX_REPORTED_REFUSALS, missingRanges, validateRecord, type BatchStore, type RecordValidator, type StreamGap, type StreamPosition } from './batch-store';
 import { applyModuleMigrations, type ModuleMigration } from '../util/module-migrations';
 
 const migrations: ModuleMigration<Database.Database>[] = [
@@ -65,66 +66,14 @@ const migrations: ModuleMigration<Database.Database>[] = [
   },
 ];
 
-/** Decides whether a record is acceptable; returns why not, or null. */
-export type RecordValidator = (stream: StreamName, record: Record<string, unknown>) => string | null;
-
-const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
-const isText = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
-
-/** The reference receiver's checks: the fields each stream's records must have. */
-export function validateRecord(stream: StreamName, r: Record<string, unknown>): string | null {
-  if (!isInt(r.ts)) return 'ts must be an integer (epoch ms)';
-  switch (stream) {
-    case 'sample': {
-      if (!isText(r.tag)) return 'tag must be a non-empty string';
-      if (typeof r.sourceTs !== 'number') return 'sourceTs must be a number';
-      const v = r.value;
-      if (!(v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string')) return 'value must be a number, boolean, string or null';
-      if (!isText(r.quality)) return 'quality must be a non-empty string';
-      return null;
-    }
-    case 'alarm':
-      return isText(r.alarmId) && isText(r.event) ? null : 'alarmId and event must be non-empty strings';
-    case 'audit':
-      return isText(r.user) && isText(r.action) ? null : 'user and action must be non-empty strings';
-    case 'instruction':
-      if (!isInt(r.runId)) return 'runId must be an integer';
-      if (!isText(r.kind) || !['start', 'step', 'completed', 'aborted'].includes(r.kind)) return 'kind must be start, step, completed or aborted';
-      return isText(r.instructionId) && isText(r.versionHash) && isText(r.userId) ? null : 'instructionId, versionHash and userId must be non-empty strings';
-    case 'event':
-      return isText(r.type) ? null : 'type must be a non-empty string';
-    case 'maintenance':
-      return isInt(r.requestId) && isText(r.kind) && isText(r.userId) ? null : 'requestId must be an integer, kind and userId non-empty strings';
-    case 'downtime':
-      return isInt(r.downtimeId) && isText(r.kind) && isText(r.line) && isText(r.userId) ? null : 'downtimeId must be an integer, kind, line and userId non-empty strings';
-  }
-}
-
-export interface StreamPosition {
-  node: string;
-  stream: StreamName;
-  site: string;
-  line: string;
-  baseline: number;
-  contiguous: number;
-  maxSeen: number;
-  stored: number;
-  duplicates: number;
-  refused: number;
-  /** numbers in (baseline, maxSeen] that are neither stored, refused nor declared lost */
-  missing: number;
-  lost: number;
-}
-
 interface Held {
   have: IntervalSet;
   baseline: number;
 }
 
-const MAX_REPORTED_REFUSALS = 1000;
-const MAX_REPORTED_RANGES = 32;
+export { validateRecord, type RecordValidator, type StreamPosition } from './batch-store';
 
-export class ReceiverStore {
+export class ReceiverStore implements BatchStore {
   readonly db: Database.Database;
   private readonly held = new Map<string, Held>();
   private readonly sql;
@@ -195,8 +144,8 @@ export class ReceiverStore {
    */
   process(batch: Batch, now = Date.now()): Ack {
     const { node, stream } = batch;
-    const base: Omit<Ack, 'upTo' | 'ranges' | 'rejected'> = { v: WIRE_VERSION, node, stream, first: batch.first, last: batch.last, from: batch.acked };
-    const problem = this.checkRange(batch);
+    const base = ackBase(batch);
+    const problem = checkBatchRange(batch);
     if (problem !== null) {
       const h = this.held.get(`${node}\u0000${stream}`);
       return { ...base, upTo: h ? h.have.contiguousFrom(1) : 0, ranges: [], rejected: [], error: problem };
@@ -241,36 +190,9 @@ export class ReceiverStore {
     return ack;
   }
 
-  private checkRange(batch: Batch): string | null {
-    for (const rec of batch.records) {
-      const seq = rec.seq;
-      if (!isInt(seq) || seq < 1) return 'every record needs an integer seq ≥ 1';
-      if (!batch.retry && (seq < batch.first || seq > batch.last)) return `record seq ${seq} outside the batch's range [${batch.first}, ${batch.last}]`;
-    }
-    if (!batch.retry && !batch.lost) {
-      for (let i = 0; i < batch.records.length; i++) {
-        if (batch.records[i].seq !== batch.first + i) return `records must be numbered ${batch.first}…${batch.last} in order`;
-      }
-    }
-    return null;
-  }
-
-  private ackOf(base: Omit<Ack, 'upTo' | 'ranges' | 'rejected'>, h: Held, contiguous: number): Ack {
-    let upTo = contiguous;
-    let ranges = h.have
-      .ranges()
-      .filter(([a]) => a > contiguous)
-      .slice(0, MAX_REPORTED_RANGES)
-      .map(([a, b]) => [a, b] as [number, number]);
+  private ackOf(base: ReturnType<typeof ackBase>, h: Held, contiguous: number): Ack {
     const refusals = this.sql.refusedAbove.all(base.node, base.stream, base.from, MAX_REPORTED_REFUSALS + 1) as { seq: number; reason: string }[];
-    if (refusals.length > MAX_REPORTED_REFUSALS) {
-      // Too many to list at once: acknowledge only as far as the list is complete.
-      const limit = refusals[MAX_REPORTED_REFUSALS - 1].seq;
-      refusals.length = MAX_REPORTED_REFUSALS;
-      upTo = Math.min(upTo, limit);
-      ranges = ranges.filter(([a]) => a <= limit).map(([a, b]) => [a, Math.min(b, limit)]);
-    }
-    return { ...base, upTo, ranges, rejected: refusals.map((r) => ({ seq: r.seq, reason: r.reason })) };
+    return ackOf(base, h.have, contiguous, refusals);
   }
 
   /** Per node and stream: what is held, counters, and how many numbers are missing. */
@@ -305,6 +227,13 @@ export class ReceiverStore {
         lost: this.sql.lostCount.get(r.node, r.stream) as number,
       };
     });
+  }
+
+  /** Per node and stream, the ranges of numbers not (yet) held. */
+  gaps(): StreamGap[] {
+    return this.positions().flatMap((p) =>
+      p.missing === 0 ? [] : missingRanges(this.load(p.node, p.stream)!.have, p.baseline, p.maxSeen).map(([first, last]) => ({ node: p.node, stream: p.stream, site: p.site, line: p.line, first, last })),
+    );
   }
 
   close(): void {
