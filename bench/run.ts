@@ -12,8 +12,9 @@ import { run as security } from './scenarios/security';
 import { run as heavyQueries } from './scenarios/heavy-queries';
 import { run as instructions } from './scenarios/instructions';
 import { run as production } from './scenarios/production';
+import { run as site } from './scenarios/site';
 
-const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends, security, 'heavy-queries': heavyQueries, instructions, production };
+const scenarios: Record<string, () => Promise<void>> = { pipeline, acquisition, historian, alarms, sync, trends, security, 'heavy-queries': heavyQueries, instructions, production, site };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

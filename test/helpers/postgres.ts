@@ -9,7 +9,7 @@
  * the package creates, and its folder belongs to that user.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './mosquitto';
@@ -32,6 +32,24 @@ export interface PostgresServer {
   start(): Promise<void>;
   /** runs SQL through psql as the superuser (setup, checks) */
   psql(sql: string): string;
+  /** the server's processes (the postmaster and its children): for CPU measurements */
+  pids(): number[];
+}
+
+/** CPU time (user + system, ms) the processes used so far, from /proc (Linux). */
+export function processCpuMs(pids: readonly number[]): number {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  let ms = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(f[11]) + Number(f[12])) * tick; // utime, stime
+    } catch {
+      // gone since
+    }
+  }
+  return ms;
 }
 
 interface RunAs {
@@ -92,6 +110,21 @@ export async function startPostgres(o: { dir: string; port?: number }): Promise<
       const r = ctl(['-w', '-t', '60', '-m', mode, 'stop']);
       if (r.status !== 0 && !/not running|no server running/i.test(String(r.stderr))) throw new Error(`pg_ctl stop failed: ${String(r.stderr || r.stdout)}`);
       up = false;
+    },
+    pids() {
+      const main = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const children = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === main;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+      return [main, ...children];
     },
     psql(sql: string) {
       const r = spawnSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'lineside', '-d', 'lineside', '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql], {
