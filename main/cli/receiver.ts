@@ -18,6 +18,7 @@ import type { BatchStore, RecordValidator, StreamGap, StreamPosition } from '../
 import { PgReceiverStore, redact } from '../receiver/pg-store';
 import { ReceiverStore, validateRecord } from '../receiver/receiver-store';
 import { createLogger } from '../util/log';
+import type { ReceiverScope } from '../sync/wire';
 import { parseArgs, parseListen, runCli, UsageError } from './args';
 
 const log = createLogger('receiver');
@@ -32,6 +33,9 @@ const USAGE = `usage: npm run receiver -- (--db <file> | --pg <url>) [--mqtt <ur
   --retention-days  with --pg: drop sample partitions (days) older than this
   --mqtt          broker URL (mqtt://host:1883, mqtts://host:8883): subscribe to every node's data
   --topic-prefix  topic prefix the senders use (default lineside)
+  --lines         only these lines: <site>/<line>[,<site>/<line>…] as topic levels (a / + or # in
+                  a name is _ there; + for any), e.g. north/+ — receivers side by side, disjoint
+  --share         MQTT shared-subscription group: receivers of one group split the deliveries
   --client-id     MQTT client id (default lineside-receiver; must be stable: persistent session)
   --username      MQTT user; the password from --password or LINESIDE_RECEIVER_MQTT_PASSWORD
   --ca, --cert, --key   PEM files for mqtts:// (CA; client certificate and key)
@@ -51,6 +55,7 @@ export interface ReceiverCliOptions {
   retentionDays: number | null;
   mqtt?: string;
   topicPrefix: string;
+  scope: ReceiverScope;
   clientId: string;
   username?: string;
   password?: string;
@@ -74,6 +79,8 @@ export function parseReceiverArgs(argv: readonly string[]): ReceiverCliOptions {
     gaps: 'flag',
     mqtt: 'string',
     'topic-prefix': 'string',
+    lines: 'string',
+    share: 'string',
     'client-id': 'string',
     username: 'string',
     password: 'string',
@@ -113,6 +120,7 @@ export function parseReceiverArgs(argv: readonly string[]): ReceiverCliOptions {
     gaps,
     mqtt: str('mqtt'),
     topicPrefix: str('topic-prefix') ?? 'lineside',
+    scope: parseScope(str('lines'), str('share')),
     clientId: str('client-id') ?? 'lineside-receiver',
     username: str('username'),
     password: str('password') ?? process.env.LINESIDE_RECEIVER_MQTT_PASSWORD,
@@ -124,6 +132,25 @@ export function parseReceiverArgs(argv: readonly string[]): ReceiverCliOptions {
     rejectTags: new Set((str('reject-tag') ?? '').split(',').map((t) => t.trim()).filter(Boolean)),
     status,
   };
+}
+
+/** `--lines north/L1,south/+` and `--share <group>` as a receiver's scope. */
+export function parseScope(lines: string | undefined, share: string | undefined): ReceiverScope {
+  const scope: { lines?: { site: string; line: string }[]; share?: string } = {};
+  if (lines !== undefined) {
+    scope.lines = lines.split(',').map((item) => {
+      const levels = item.trim().split('/');
+      if (levels.length !== 2 || levels.some((l) => l === '' || l.includes('#') || (l.includes('+') && l !== '+'))) {
+        throw new UsageError(`--lines: "${item.trim()}" is not <site>/<line> (two topic levels, + for any, no #)`);
+      }
+      return { site: levels[0], line: levels[1] };
+    });
+  }
+  if (share !== undefined) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(share)) throw new UsageError(`--share: "${share}" must be 1–64 letters, digits, _ or -`);
+    scope.share = share;
+  }
+  return scope;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -174,6 +201,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           cert: o.cert ? readFileSync(o.cert) : undefined,
           key: o.key ? readFileSync(o.key) : undefined,
           topicPrefix: o.topicPrefix,
+          scope: o.scope,
           concurrency: o.concurrency ?? (o.pg ? o.pgPool : 1),
         },
         log,

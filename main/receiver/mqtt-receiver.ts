@@ -10,13 +10,18 @@
  * batch the receiver dies with, or cannot commit (the database away), gets no ack, and its
  * sender sends it again after its ack timeout.
  *
+ * Several receivers share the load either by lines (disjoint topic filters, `scope.lines`) or
+ * by an MQTT shared subscription (`scope.share`: the broker gives each delivery to one member
+ * of the group); either way they write to one database, where the record key makes any overlap
+ * or redelivery harmless.
+ *
  * Reconnects by itself (MQTT.js) with a persistent session: batches published while the
  * receiver was away wait in the broker (up to its queue limit; beyond, senders send again after
  * their ack timeout).
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../util/log';
-import { ackTopic, isStreamName, parseBatch, receiverTopics, WireError, type Ack } from '../sync/wire';
+import { ackTopic, isStreamName, parseBatch, receiverTopics, WireError, type Ack, type ReceiverScope } from '../sync/wire';
 import type { BatchStore } from './batch-store';
 
 export interface MqttReceiverOptions {
@@ -31,6 +36,8 @@ export interface MqttReceiverOptions {
   topicPrefix: string;
   /** batches committed at the same time (default 1: one after another) */
   concurrency?: number;
+  /** the lines it takes and its shared-subscription group (default: every line, alone) */
+  scope?: ReceiverScope;
 }
 
 export interface MqttReceiver {
@@ -43,7 +50,11 @@ export interface MqttReceiver {
 export function startMqttReceiver(store: BatchStore, o: MqttReceiverOptions, log: Logger, onBatch?: (ack: Ack) => void): MqttReceiver {
   const client = mqtt.connect(o.url, {
     clientId: o.clientId,
-    clean: false,
+    // Alone, a persistent session: what is published while the receiver is away waits in the
+    // broker. In a shared group, a clean one: a member that is gone must leave the group, or the
+    // broker goes on giving it a share of the deliveries to queue (mosquitto does), and those
+    // arrive only after the senders' ack timeouts, sent again to a member that is there.
+    clean: o.scope?.share !== undefined,
     protocolVersion: 4,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
@@ -56,16 +67,17 @@ export function startMqttReceiver(store: BatchStore, o: MqttReceiverOptions, log
     rejectUnauthorized: o.rejectUnauthorized ?? true,
   });
   const prefix = o.topicPrefix.replace(/\/+$/, '');
+  const topics = receiverTopics(prefix, o.scope);
   const ready = new Promise<void>((resolve, reject) => {
     let first = true;
     client.on('connect', () => {
-      client.subscribe(receiverTopics(prefix), { qos: 1 }, (err) => {
+      client.subscribe(topics, { qos: 1 }, (err) => {
         if (err) {
           log.error(`cannot subscribe: ${err.message}`);
           if (first) reject(err);
           return;
         }
-        if (first) log.info(`subscribed to ${receiverTopics(prefix).join(', ')} on ${o.url}`);
+        if (first) log.info(`subscribed to ${topics.join(', ')} on ${o.url}`);
         first = false;
         resolve();
       });

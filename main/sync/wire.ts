@@ -196,9 +196,23 @@ export function ackTopic(t: TopicBase): string {
   return `${nodeTopic(t)}/ack`;
 }
 
-/** What a receiver subscribes to: every node's data under a prefix (acks filtered out by name). */
-export function receiverTopics(prefix: string): string[] {
-  return [`${prefix}/+/+/+/+`, `${prefix}/+/+/+/+/historical`];
+/** Which part of the namespace a receiver takes (receivers side by side: docs/plant-scale.md). */
+export interface ReceiverScope {
+  /** the lines it takes, as topic levels (`+`: any); default every site and line */
+  lines?: readonly { site: string; line: string }[];
+  /** an MQTT shared-subscription group: the receivers of one group split the deliveries */
+  share?: string;
+}
+
+/**
+ * What a receiver subscribes to: every node's data under a prefix (acks filtered out by name),
+ * or the lines of its scope; as `$share/<group>/…` when it shares the load with others.
+ */
+export function receiverTopics(prefix: string, scope: ReceiverScope = {}): string[] {
+  const level = (s: string) => (s === '+' ? '+' : topicLevel(s));
+  const lines = scope.lines && scope.lines.length > 0 ? scope.lines.map((l) => `${level(l.site)}/${level(l.line)}`) : ['+/+'];
+  const filters = lines.flatMap((l) => [`${prefix}/${l}/+/+`, `${prefix}/${l}/+/+/historical`]);
+  return scope.share ? filters.map((f) => `$share/${scope.share}/${f}`) : filters;
 }
 
 /** The Idempotency-Key header of an HTTP batch: unique per (node, stream, range). */

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
 import { bindToSimulator } from '../../main/app/runtime';
 import { loadProjectFile } from '../../main/config/project-loader';
-import { qualityText } from '../../main/sync/sources';
+import { qualityText, TableSource } from '../../main/sync/sources';
 import type { SimulatedLine } from '../../main/simulator/simulator';
 import { decodeOutboxBatch } from '../../main/historian/sample-outbox';
 import { openDatabase } from '../../main/historian/database';
@@ -124,51 +124,84 @@ export interface StreamCount {
 
 type Row = Record<string, unknown>;
 
+/** A record as a receiver holds it: its number and its contents as sent. */
+export interface ReceivedRecord {
+  seq: number;
+  rec: Row;
+}
+
 /**
- * The check every store-and-forward test ends with: per stream, the receiver holds every
- * sequence number the PC gave (1…head, nothing missing, nothing twice), and each record is the
- * PC's record (alarm journal lines and audit records by id; samples against the historian's
- * numbered batches, those still kept and those already trimmed alike by their contents).
+ * What a receiver holds, whatever its database: the records of a node's stream in sequence
+ * order, and that stream's counters. The SQLite receiver's file is read directly
+ * (sqliteReceived); PostgreSQL's tables are loaded first (receiver-pg-view.ts).
  */
-export function expectExactlyOnce(pcDbFile: string, receiverDbFile: string): Record<string, StreamCount> {
-  const pc = new Database(pcDbFile, { readonly: true, fileMustExist: true });
+export interface ReceivedView {
+  records(node: string, stream: string): ReceivedRecord[];
+  position(node: string, stream: string): { duplicates: number; refused: number } | undefined;
+  close?(): void;
+}
+
+/** The SQLite receiver's file as a ReceivedView. */
+export function sqliteReceived(receiverDbFile: string): ReceivedView {
   const rx = new Database(receiverDbFile, { readonly: true, fileMustExist: true });
-  try {
-    const node = (pc.prepare('SELECT node_id FROM sync_node').get() as { node_id: string }).node_id;
-    const received = (stream: string) =>
+  return {
+    records: (node, stream) =>
       (rx.prepare('SELECT seq, payload FROM record WHERE node = ? AND stream = ? ORDER BY seq').all(node, stream) as { seq: number; payload: string }[]).map((r) => ({
         seq: r.seq,
         rec: JSON.parse(r.payload) as Row,
-      }));
-    const position = (stream: string) => rx.prepare('SELECT * FROM position WHERE node = ? AND stream = ?').get(node, stream) as Row | undefined;
-    const counts: Record<string, StreamCount> = {};
+      })),
+    position: (node, stream) => {
+      const p = rx.prepare('SELECT duplicates, refused FROM position WHERE node = ? AND stream = ?').get(node, stream) as { duplicates: number; refused: number } | undefined;
+      return p && { duplicates: Number(p.duplicates), refused: Number(p.refused) };
+    },
+    close: () => rx.close(),
+  };
+}
 
-    for (const [stream, table, fields] of [
-      ['alarm', 'alarm_journal', ['ts', 'alarm_id', 'event', 'user', 'text']],
-      ['audit', 'audit', ['ts', 'user', 'action', 'target', 'outcome', 'detail']],
-      ['instruction', 'instruction_record', ['ts', 'run_id', 'kind', 'instruction_id', 'version_hash', 'user_id']],
-    ] as const) {
-      const rows = pc.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Row[];
-      const got = received(stream);
+/** The PC's tables behind each record stream (sync-wiring.ts, sync-service.ts). */
+const tableStreams = [
+  { stream: 'alarm', table: 'alarm_journal', jsonColumns: ['value'] },
+  { stream: 'audit', table: 'audit', jsonColumns: ['old_value', 'new_value'] },
+  { stream: 'instruction', table: 'instruction_record', jsonColumns: ['payload'] },
+  { stream: 'maintenance', table: 'maintenance_record', jsonColumns: ['payload'] },
+  { stream: 'downtime', table: 'downtime_record', jsonColumns: ['payload'] },
+] as const;
+
+/**
+ * The check every store-and-forward test ends with: per stream, the receiver holds every
+ * sequence number the PC gave (1…head, nothing missing, nothing twice), and each record is the
+ * PC's record (table streams: the whole record, as the PC's own source reads it again; samples
+ * against the historian's numbered batches, those still kept and those already trimmed alike
+ * by their contents). The sync's own event stream may end in events written while the last
+ * sender closed: what arrived of it is checked the same way, 1…k without a hole.
+ */
+export function expectExactlyOnce(pcDbFile: string, receiver: string | ReceivedView): Record<string, StreamCount> {
+  const pc = new Database(pcDbFile, { readonly: true, fileMustExist: true });
+  const rx = typeof receiver === 'string' ? sqliteReceived(receiver) : receiver;
+  try {
+    const node = (pc.prepare('SELECT node_id FROM sync_node').get() as { node_id: string }).node_id;
+    const counts: Record<string, StreamCount> = {};
+    const hasTable = (t: string) => pc.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t) !== undefined;
+    const compare = (stream: string, source: TableSource, tail: boolean) => {
+      const expected = source.read(1, source.head(), Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).map((r) => ({ seq: r.seq, rec: JSON.parse(r.json) as Row }));
+      const got = rx.records(node, stream);
+      const want = tail ? expected.slice(0, got.length) : expected;
       assert.deepEqual(
         got.map((g) => g.seq),
-        rows.map((r) => r.id),
-        `${stream}: the receiver holds every record, each once`,
+        want.map((r) => r.seq),
+        `${node} ${stream}: the receiver holds every record, each once`,
       );
-      got.forEach((g, i) => {
-        for (const f of fields) {
-          const camel = f.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-          assert.equal(g.rec[camel], rows[i][f], `${stream} #${g.seq}.${camel}`);
-        }
-      });
-      counts[stream] = { produced: rows.length, stored: got.length, duplicatesDropped: Number(position(stream)?.duplicates ?? 0) };
-    }
+      got.forEach((g, i) => assert.deepEqual(g.rec, want[i].rec, `${node} ${stream} #${g.seq}`));
+      counts[stream] = { produced: expected.length, stored: got.length, duplicatesDropped: rx.position(node, stream)?.duplicates ?? 0 };
+    };
+    for (const t of tableStreams) if (hasTable(t.table)) compare(t.stream, new TableSource(pc, { ...t, jsonColumns: [...t.jsonColumns] }), false);
+    compare('event', new TableSource(pc, { stream: 'event', table: 'sync_event', jsonColumns: ['detail'] }), true);
 
     // Samples: 1…head, and the same contents as the historian numbered them.
     const head = (pc.prepare('SELECT next_seq - 1 AS h FROM sample_outbox_seq').get() as { h: number }).h;
-    const got = received('sample');
-    assert.equal(got.length, head, `samples: ${got.length} stored of ${head} produced`);
-    got.forEach((g, i) => assert.equal(g.seq, i + 1, 'samples numbered 1…head, each once'));
+    const got = rx.records(node, 'sample');
+    assert.equal(got.length, head, `${node} samples: ${got.length} stored of ${head} produced`);
+    got.forEach((g, i) => assert.equal(g.seq, i + 1, `${node} samples numbered 1…head, each once`));
     // Compare what is still in the outbox exactly; the rest against the historian's samples.
     const tagNames = new Map((pc.prepare('SELECT id, name FROM tag').all() as { id: number; name: string }[]).map((t) => [t.id, t.name]));
     for (const row of pc.prepare('SELECT first_seq, data FROM sample_outbox ORDER BY first_seq').all() as { first_seq: number; data: Buffer }[]) {
@@ -201,16 +234,12 @@ export function expectExactlyOnce(pcDbFile: string, receiverDbFile: string): Rec
       }
     }
     const strangers = got.filter((g) => !keys.has(`${String(g.rec.tag)}|${String(g.rec.ts)}|${String(g.rec.quality)}`));
-    assert.deepEqual(strangers.slice(0, 5), [], 'every sample received is one the historian stored');
-    const p = position('sample');
-    counts.sample = { produced: head, stored: got.length, duplicatesDropped: Number(p?.duplicates ?? 0) };
-    for (const stream of ['alarm', 'audit', 'sample']) {
-      const pos = position(stream);
-      if (pos) assert.equal(pos.refused, 0, `${stream}: nothing refused`);
-    }
+    assert.deepEqual(strangers.slice(0, 5), [], `${node}: every sample received is one the historian stored`);
+    counts.sample = { produced: head, stored: got.length, duplicatesDropped: rx.position(node, 'sample')?.duplicates ?? 0 };
+    for (const stream of Object.keys(counts)) assert.equal(rx.position(node, stream)?.refused ?? 0, 0, `${node} ${stream}: nothing refused`);
     return counts;
   } finally {
     pc.close();
-    rx.close();
+    if (typeof receiver === 'string') rx.close?.();
   }
 }
