@@ -65,14 +65,24 @@ async function reset(server: PostgresServer): Promise<void> {
 }
 
 /** What the database holds of the nodes: stored, distinct keys, missing below each head. */
-async function tally(server: PostgresServer): Promise<{ stored: number; duplicatesStored: number; missing: number; duplicatesDelivered: number }> {
+async function tally(server: PostgresServer): Promise<{ stored: number; duplicatesStored: number; missing: number; duplicatesDelivered: number; bytesPerSample: number }> {
   const pool = new pg.Pool({ connectionString: server.url, max: 1 });
   try {
+    await pool.query('CHECKPOINT');
     const r = await pool.query<{ stored: string; keys: string }>('SELECT count(*) AS stored, count(DISTINCT (node_id, seq)) AS keys FROM sample');
+    // on disk: the partitions' heap, TOAST and every index (unique key, BRIN, tag/time)
+    const size = await pool.query<{ bytes: string }>("SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) AS bytes FROM pg_inherits WHERE inhparent = 'sample'::regclass");
     const p = await pool.query<{ missing: string; dup: string }>(
       "SELECT coalesce(sum(max_seen - contiguous), 0) AS missing, coalesce(sum(duplicates), 0) AS dup FROM receiver_position WHERE stream = 'sample'",
     );
-    return { stored: Number(r.rows[0].stored), duplicatesStored: Number(r.rows[0].stored) - Number(r.rows[0].keys), missing: Number(p.rows[0].missing), duplicatesDelivered: Number(p.rows[0].dup) };
+    const stored = Number(r.rows[0].stored);
+    return {
+      stored,
+      duplicatesStored: stored - Number(r.rows[0].keys),
+      missing: Number(p.rows[0].missing),
+      duplicatesDelivered: Number(p.rows[0].dup),
+      bytesPerSample: stored > 0 ? Math.round((Number(size.rows[0].bytes) / stored) * 10) / 10 : 0,
+    };
   } finally {
     await pool.end();
   }
@@ -153,6 +163,7 @@ async function storeBacklog(server: PostgresServer, total: number): Promise<void
       duplicatesDelivered: t.duplicatesDelivered,
       duplicatesStored: t.duplicatesStored,
       missing: t.missing,
+      diskBytesPerSample: t.bytesPerSample,
       rssMb: round(process.memoryUsage().rss / 1048576, 1),
       loadAvg1: round(loadavg()[0]),
     });
