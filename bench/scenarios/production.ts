@@ -82,15 +82,24 @@ export async function run(): Promise<void> {
     });
     const clock = new FakeClock(to);
     const service = new ProductionService({ section, shiftStarts: SHIFTS, store, clock, read: () => undefined, tagTypes: new Map(), audit: () => undefined, changed: () => undefined, alarm: () => null, runExists: () => false });
+    // The first call reads the year's history and keeps a summary per closed shift (in the app
+    // they are made as each shift ends, so only a database from before summaries sees this);
+    // every later call reads 1,095 summary rows.
+    const tc = performance.now();
+    const first = service.kpis('L1', from, to, 'shift');
+    const firstMs = performance.now() - tc;
+    if (first.buckets.length !== shifts.length) throw new Error(`service: ${first.buckets.length} shifts, expected ${shifts.length}`);
     const viaService: number[] = [];
-    for (let r = 0; r < 5; r++) {
+    for (let r = 0; r < 9; r++) {
       const t0 = performance.now();
       const k = service.kpis('L1', from, to, 'shift');
       viaService.push(performance.now() - t0);
       if (k.buckets.length !== shifts.length) throw new Error(`service: ${k.buckets.length} shifts, expected ${shifts.length}`);
+      if (Math.abs((k.total.oee ?? 0) - (first.total.oee ?? 0)) > 1e-12) throw new Error('the figures from summaries differ from the first computation');
     }
     viaService.sort((a, b) => a - b);
-    report('production', { case: 'oeePerShiftYear.service', intervals: intervals.length, stops: events.length, shifts: shifts.length, msP50: round(percentile(viaService, 50), 1), msMax: round(viaService[viaService.length - 1], 1), targetMs: 200, readsSqlite: true });
+    report('production', { case: 'oeePerShiftYear.service', intervals: intervals.length, stops: events.length, shifts: shifts.length, msP50: round(percentile(viaService, 50), 1), msMax: round(viaService[viaService.length - 1], 1), targetMs: 200, readsSqlite: true, fromShiftSummaries: true });
+    report('production', { case: 'oeePerShiftYear.service.firstCall', intervals: intervals.length, stops: events.length, shifts: shifts.length, ms: round(firstMs, 1), makesShiftSummaries: true });
     service.close();
     db.close();
   } finally {

@@ -16,6 +16,7 @@
  * failures, MTTR = Σ failure duration / failures, failures = stops of loss class breakdown.
  */
 import type { KpiFigures, LossClass, ParetoEntry, RecordedState, StateClass } from '../../shared/production';
+import { combinePareto, paretoParts } from './kpi-summary';
 
 export interface KpiInterval {
   start: number;
@@ -74,7 +75,35 @@ function firstEndingAfter<T>(xs: readonly T[], t: number, endOf: (x: T) => numbe
 
 const emptyLosses = (): KpiFigures['losses'] => ({ breakdown: 0, setup: 0, minorStop: 0, reducedSpeed: 0, startupReject: 0, processDefect: 0, unassigned: 0 });
 
+/**
+ * The additive part of the figures over [from, to): times, losses, counts, stops. Sums of
+ * adjacent ranges add up to the sums over their union (kpi-summary.ts keeps them per closed
+ * shift); the ratios come from them in figuresOf.
+ */
+export interface KpiSums {
+  time: Record<StateClass, number>;
+  plannedByReasonMs: number;
+  minorMs: number;
+  /** losses by the stops' reasons, before the minor stops and reduced speed are added */
+  losses: KpiFigures['losses'];
+  failureMs: number;
+  stops: number;
+  failures: number;
+  total: number;
+  good: number;
+  reject: number;
+  /** Σ count × ideal cycle time of its product */
+  idealTimeMs: number;
+  /** the last product counted in the range (the target's product when none is given) */
+  lastProduct: string | null;
+}
+
 export function computeKpis(input: KpiInput, from: number, to: number, label = ''): KpiFigures {
+  const sums = kpiSums(input, from, to);
+  return figuresOf(sums, from, to, label, input.idealCycleMs(input.targetProduct ?? sums.lastProduct) ?? null);
+}
+
+export function kpiSums(input: KpiInput, from: number, to: number): KpiSums {
   const time: Record<StateClass, number> = { run: 0, down: 0, planned: 0, off: 0, unknown: 0 };
   const { intervals, events } = input;
   const i0 = firstEndingAfter(intervals, from, (x) => x.end);
@@ -124,18 +153,12 @@ export function computeKpis(input: KpiInput, from: number, to: number, label = '
       if (startsHere) failures++;
     }
   }
-  const downMs = time.down - plannedByReason - minorMs;
-  // unplanned downtime that no event covers (e.g. idle before the first run) has no reason
-  losses.unassigned += downMs - (losses.breakdown + losses.setup + losses.minorStop + losses.reducedSpeed + losses.startupReject + losses.processDefect + losses.unassigned);
-  const plannedDowntimeMs = time.planned + plannedByReason;
-  const plannedMs = to - from - time.off - time.unknown;
-  const plannedBusyMs = plannedMs - plannedDowntimeMs;
-  const runMs = time.run + minorMs;
 
   let total = 0;
   let good = 0;
   let reject = 0;
-  let idealTimeTotal = 0;
+  let idealTimeMs = 0;
+  let lastProduct: string | null = null;
   const c0 = firstEndingAfter(input.counts, from - 1, (x) => x.t);
   for (let i = c0; i < input.counts.length && input.counts[i].t < to; i++) {
     const c = input.counts[i];
@@ -143,7 +166,8 @@ export function computeKpis(input: KpiInput, from: number, to: number, label = '
     total += c.total;
     good += c.good;
     reject += c.reject;
-    idealTimeTotal += c.total * ict;
+    idealTimeMs += c.total * ict;
+    if (c.product !== null) lastProduct = c.product;
     if (c.reject > 0) {
       // startup rejects: in the first minutes after a stop ended
       const prev = lastEndedBefore(events, c.t + 1);
@@ -152,13 +176,46 @@ export function computeKpis(input: KpiInput, from: number, to: number, label = '
       else losses.processDefect += rejectMs;
     }
   }
-  losses.minorStop += minorMs;
-  losses.reducedSpeed = runMs - minorMs - idealTimeTotal;
+  return { time, plannedByReasonMs: plannedByReason, minorMs, losses, failureMs, stops, failures, total, good, reject, idealTimeMs, lastProduct };
+}
 
-  const targetIct = input.idealCycleMs(input.targetProduct ?? lastProduct(input.counts, c0, to)) ?? null;
+/** The sums of adjacent ranges, in order, as the sums over their union. */
+export function addSums(parts: readonly KpiSums[]): KpiSums {
+  const out: KpiSums = { time: { run: 0, down: 0, planned: 0, off: 0, unknown: 0 }, plannedByReasonMs: 0, minorMs: 0, losses: emptyLosses(), failureMs: 0, stops: 0, failures: 0, total: 0, good: 0, reject: 0, idealTimeMs: 0, lastProduct: null };
+  for (const p of parts) {
+    for (const k of Object.keys(out.time) as StateClass[]) out.time[k] += p.time[k];
+    for (const k of Object.keys(out.losses) as (keyof KpiFigures['losses'])[]) out.losses[k] += p.losses[k];
+    out.plannedByReasonMs += p.plannedByReasonMs;
+    out.minorMs += p.minorMs;
+    out.failureMs += p.failureMs;
+    out.stops += p.stops;
+    out.failures += p.failures;
+    out.total += p.total;
+    out.good += p.good;
+    out.reject += p.reject;
+    out.idealTimeMs += p.idealTimeMs;
+    if (p.lastProduct !== null) out.lastProduct = p.lastProduct;
+  }
+  return out;
+}
+
+/** The figures of a range from its sums; `targetIct`: the ideal cycle of the target's product. */
+export function figuresOf(s: KpiSums, from: number, to: number, label: string, targetIct: number | null): KpiFigures {
+  const { time, minorMs, failures } = s;
+  const losses = { ...s.losses };
+  const downMs = time.down - s.plannedByReasonMs - minorMs;
+  // unplanned downtime that no event covers (e.g. idle before the first run) has no reason
+  losses.unassigned += downMs - (losses.breakdown + losses.setup + losses.minorStop + losses.reducedSpeed + losses.unassigned);
+  const plannedDowntimeMs = time.planned + s.plannedByReasonMs;
+  const plannedMs = to - from - time.off - time.unknown;
+  const plannedBusyMs = plannedMs - plannedDowntimeMs;
+  const runMs = time.run + minorMs;
+  losses.minorStop += minorMs;
+  losses.reducedSpeed = runMs - minorMs - s.idealTimeMs;
+
   const availability = plannedBusyMs > 0 ? runMs / plannedBusyMs : null;
-  const performance = runMs > 0 ? idealTimeTotal / runMs : null;
-  const quality = total > 0 ? good / total : null;
+  const performance = runMs > 0 ? s.idealTimeMs / runMs : null;
+  const quality = s.total > 0 ? s.good / s.total : null;
   return {
     from,
     to,
@@ -171,9 +228,9 @@ export function computeKpis(input: KpiInput, from: number, to: number, label = '
     minorStopMs: minorMs,
     offMs: time.off,
     unknownMs: time.unknown,
-    total,
-    good,
-    reject,
+    total: s.total,
+    good: s.good,
+    reject: s.reject,
     idealCount: targetIct ? Math.floor(runMs / targetIct) : 0,
     targetCount: targetIct ? Math.floor(plannedBusyMs / targetIct) : 0,
     availability,
@@ -181,17 +238,11 @@ export function computeKpis(input: KpiInput, from: number, to: number, label = '
     quality,
     oee: availability !== null && performance !== null && quality !== null ? availability * performance * quality : null,
     losses,
-    stops,
+    stops: s.stops,
     failures,
     mtbfMs: failures > 0 ? runMs / failures : null,
-    mttrMs: failures > 0 ? failureMs / failures : null,
+    mttrMs: failures > 0 ? s.failureMs / failures : null,
   };
-}
-
-function lastProduct(counts: readonly KpiCount[], from: number, to: number): string | null {
-  let p: string | null = null;
-  for (let i = from; i < counts.length && counts[i].t < to; i++) if (counts[i].product !== null) p = counts[i].product;
-  return p;
 }
 
 function lastEndedBefore(events: readonly KpiEvent[], t: number): KpiEvent | null {
@@ -202,28 +253,5 @@ function lastEndedBefore(events: readonly KpiEvent[], t: number): KpiEvent | nul
 
 /** Top downtime reasons by duration in [from, to) (unplanned; minor stops as one entry). */
 export function pareto(events: readonly KpiEvent[], from: number, to: number): ParetoEntry[] {
-  const by = new Map<string, ParetoEntry>();
-  let sum = 0;
-  for (const e of events) {
-    if (e.start >= to || e.end <= from || e.category === 'planned') continue;
-    const d = overlap(e.start, e.end, from, to);
-    const key = e.minor ? '\u0000minor' : (e.reasonCode ?? '\u0000none');
-    let p = by.get(key);
-    if (!p) {
-      p = e.minor
-        ? { reasonCode: 'minor', name: 'Minor stops', lossClass: 'minorStop', count: 0, durationMs: 0, cumulative: 0 }
-        : { reasonCode: e.reasonCode, name: e.reasonName ?? 'No reason yet', lossClass: e.lossClass, count: 0, durationMs: 0, cumulative: 0 };
-      by.set(key, p);
-    }
-    p.count++;
-    p.durationMs += d;
-    sum += d;
-  }
-  const out = [...by.values()].sort((a, b) => b.durationMs - a.durationMs || b.count - a.count);
-  let acc = 0;
-  for (const p of out) {
-    acc += p.durationMs;
-    p.cumulative = sum > 0 ? acc / sum : 0;
-  }
-  return out;
+  return combinePareto([paretoParts(events, from, to)]);
 }

@@ -16,14 +16,18 @@ import { shiftStart } from '../../shared/shifts';
 import type { Actor, TagValue } from '../../shared/types';
 import { counterModulusOf, reasonTree, type ProductionLineConfig, type ProductionSection } from '../config/production-schema';
 import type { Clock, TimerHandle } from '../util/clock';
-import { dayBuckets, hourBuckets, localLabel, shiftBoundaries, shiftBuckets, type Bucket } from './calendar';
+import { digestOf } from '../util/digest';
+import { dayBuckets, dayStart, hourBuckets, hourStart, localLabel, shiftBoundaries, shiftBuckets, type Bucket } from './calendar';
 import { CounterTracker } from './counter-tracker';
 import { DowntimeTracker, downtimeStatus, isMinorStop } from './downtime-tracker';
-import { computeKpis, pareto, type KpiEvent, type KpiInput } from './kpi-calculator';
+import { addSums, computeKpis, figuresOf, kpiSums, pareto, type KpiEvent, type KpiInput, type KpiSums } from './kpi-calculator';
+import { combinePareto, paretoParts, type KpiSummary } from './kpi-summary';
 import type { DowntimeRow, ProductionStore } from './production-store';
 import { classifyState, stateTags } from './state-classifier';
 
 const MINUTE = 60_000;
+
+type SummaryKind = 'shift' | 'hour' | 'day';
 const HEARTBEAT_MS = 5_000;
 
 export interface AlarmFacts {
@@ -85,9 +89,14 @@ export class ProductionService {
   private readonly idealCycleMs = new Map<string, number>();
   private heartbeat: TimerHandle | null = null;
   private closed = false;
+  /** the production section and shifts, hashed: the key of the KPI summaries made under them */
+  private readonly configKey: string;
+  private shiftSeen: number | null = null;
 
   constructor(private readonly o: ProductionServiceOptions) {
     this.tree = reasonTree(o.section);
+    this.configKey = digestOf(JSON.stringify({ section: o.section, shifts: o.shiftStarts }));
+    o.store.dropSummariesExcept(this.configKey);
     const walk = (nodes: ReasonNode[]) =>
       nodes.forEach((n) => {
         if (n.children.length === 0) this.reasons.set(n.code, { code: n.code, name: n.name, category: n.category, lossClass: n.lossClass, requestsMaintenance: n.requestsMaintenance });
@@ -151,6 +160,7 @@ export class ProductionService {
     this.o.store.transaction(() => {
       for (const id of this.lines.keys()) this.o.store.seen(id, now);
     });
+    this.summariseClosedShift(now);
     this.heartbeat = this.o.clock.setTimeout(() => this.beat(), HEARTBEAT_MS);
   }
 
@@ -320,16 +330,80 @@ export class ProductionService {
     const t0 = performance.now();
     const l = this.line(lineId);
     const now = this.o.clock.now();
-    const input = this.input(l, from, to, now);
-    const buckets = this.buckets(l, from, to, bucket);
+    const ict = (sums: KpiSums) => {
+      const p = l.product ?? sums.lastProduct;
+      return p === null ? null : (this.idealCycleMs.get(p) ?? null);
+    };
+    const figures = (s: { bucket: Bucket; summary: KpiSummary }) => figuresOf(s.summary.sums, s.bucket.from, s.bucket.to, s.bucket.label, ict(s.summary.sums));
+    // The range's total from its shifts (closed ones kept as summaries): the same figures as
+    // computed over the whole range at once, without reading a year of history.
+    const shifts = this.summarised(l, 'shift', shiftBuckets(from, to, this.o.shiftStarts), now);
+    const totalSums = addSums(shifts.map((x) => x.summary.sums));
+    let buckets: KpiFigures[];
+    if (bucket === 'shift') buckets = shifts.map(figures);
+    else if (bucket === 'hour' || bucket === 'day') buckets = this.summarised(l, bucket, bucket === 'hour' ? hourBuckets(from, to) : dayBuckets(from, to), now).map(figures);
+    else if (bucket === 'order') {
+      const input = this.input(l, from, to, now);
+      buckets = this.buckets(l, from, to, bucket).map((b) => computeKpis(input, b.from, b.to, b.label));
+    } else buckets = [];
     return {
       line: l.cfg.id,
       bucket,
-      buckets: buckets.map((b) => computeKpis(input, b.from, b.to, b.label)),
-      total: computeKpis(input, from, to, `${localLabel(from)} – ${localLabel(to)}`),
-      pareto: pareto(input.kpiEvents, from, to),
+      buckets,
+      total: figuresOf(totalSums, from, to, `${localLabel(from)} – ${localLabel(to)}`, ict(totalSums)),
+      pareto: combinePareto(shifts.map((x) => x.summary.pareto)),
       tookMs: performance.now() - t0,
     };
+  }
+
+  /**
+   * The sums of each bucket: a closed, whole bucket from its summary row when there is one,
+   * otherwise computed from the history (each run of missing buckets read at once, with the
+   * stops that ended just before it for the startup rejects) and, when closed and whole, kept.
+   */
+  private summarised(l: LineRuntime, kind: SummaryKind, buckets: readonly Bucket[], now: number): { bucket: Bucket; summary: KpiSummary }[] {
+    if (buckets.length === 0) return [];
+    const store = this.o.store;
+    const kept = new Map(store.summaries(l.cfg.id, kind, this.configKey, buckets[0].from, buckets[buckets.length - 1].to).map((r) => [r.from, r]));
+    const out: { bucket: Bucket; summary: KpiSummary }[] = [];
+    let run: Bucket[] = [];
+    const computeRun = () => {
+      if (run.length === 0) return;
+      const input = this.input(l, run[0].from - this.o.section.startupRejectS * 1000, run[run.length - 1].to, now);
+      for (const b of run) {
+        const summary: KpiSummary = { sums: kpiSums(input, b.from, b.to), pareto: paretoParts(input.kpiEvents, b.from, b.to) };
+        if (b.to <= now && this.whole(kind, b)) store.putSummary(l.cfg.id, kind, b.from, b.to, this.configKey, JSON.stringify(summary));
+        out.push({ bucket: b, summary });
+      }
+      run = [];
+    };
+    for (const b of buckets) {
+      const row = kept.get(b.from);
+      if (row && row.to === b.to && b.to <= now) {
+        computeRun();
+        out.push({ bucket: b, summary: JSON.parse(row.data) as KpiSummary });
+      } else run.push(b);
+    }
+    computeRun();
+    return out;
+  }
+
+  /** Whether a bucket is a whole shift (hour, day), not a piece clipped by a query's range. */
+  private whole(kind: SummaryKind, b: Bucket): boolean {
+    const start = kind === 'shift' ? (t: number) => shiftStart(t, this.o.shiftStarts) : kind === 'hour' ? hourStart : dayStart;
+    return start(b.from) === b.from && start(b.to) === b.to;
+  }
+
+  /** As a shift ends, its summary is made (so that history queries find it kept). */
+  private summariseClosedShift(now: number): void {
+    const current = shiftStart(now, this.o.shiftStarts);
+    if (this.shiftSeen === null || current === this.shiftSeen) {
+      this.shiftSeen = current;
+      return;
+    }
+    const from = this.shiftSeen;
+    this.shiftSeen = current;
+    for (const l of this.lines.values()) this.summarised(l, 'shift', shiftBuckets(from, current, this.o.shiftStarts), now);
   }
 
   private buckets(l: LineRuntime, from: number, to: number, bucket: KpiBucket): Bucket[] {

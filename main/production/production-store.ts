@@ -127,6 +127,24 @@ const migrations: ModuleMigration<Database.Database>[] = [
       );
     `);
   },
+  // 2: the KPI sums of closed shifts (hours, days), so that a year's figures read 1,095 rows
+  // instead of a year of intervals, stops and counts. A cache: every write to the history
+  // deletes the summaries it touches (invalidate), and a changed production section (reasons,
+  // ideal rates) has another `config`, whose rows are not read.
+  (db) => {
+    db.exec(`
+      CREATE TABLE production_kpi_summary (
+        line    TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        from_ts INTEGER NOT NULL,
+        to_ts   INTEGER NOT NULL,
+        config  TEXT NOT NULL,
+        data    TEXT NOT NULL,
+        PRIMARY KEY (line, kind, from_ts)
+      );
+      CREATE INDEX production_kpi_summary_to ON production_kpi_summary (line, to_ts);
+    `);
+  },
 ];
 
 export interface IntervalRow {
@@ -223,6 +241,11 @@ export class ProductionStore {
       request: db.prepare('SELECT * FROM maintenance_request WHERE id = ?'),
       requestChanges: db.prepare('SELECT * FROM maintenance_change WHERE request_id = ? ORDER BY id'),
       maintenanceRecord: db.prepare('INSERT INTO maintenance_record (ts, kind, request_id, user_id, payload) VALUES (?, ?, ?, ?, ?)'),
+      invalidate: db.prepare('DELETE FROM production_kpi_summary WHERE line = ? AND to_ts > ? AND from_ts < ?'),
+      invalidateInterval: db.prepare('DELETE FROM production_kpi_summary WHERE line = (SELECT line FROM production_interval WHERE id = ?) AND to_ts > ?'),
+      summaries: db.prepare('SELECT from_ts, to_ts, data FROM production_kpi_summary WHERE line = ? AND kind = ? AND config = ? AND from_ts >= ? AND to_ts <= ? ORDER BY from_ts'),
+      putSummary: db.prepare('INSERT OR REPLACE INTO production_kpi_summary (line, kind, from_ts, to_ts, config, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      dropOtherConfigs: db.prepare('DELETE FROM production_kpi_summary WHERE config <> ?'),
     };
   }
 
@@ -243,11 +266,32 @@ export class ProductionStore {
   }
 
   closeInterval(id: number, end: number): void {
+    this.s.invalidateInterval.run(id, end);
     this.s.closeInterval.run(end, id);
   }
 
   insertInterval(line: string, start: number, end: number | null, state: RecordedState, cls: StateClass, faultCode: number | null): number {
+    this.invalidate(line, start, end);
     return Number(this.s.insertInterval.run(line, start, end, state, cls, faultCode).lastInsertRowid);
+  }
+
+  /** Drops the KPI summaries overlapping [from, to) (to null: up to any time). */
+  invalidate(line: string, from: number, to: number | null): void {
+    this.s.invalidate.run(line, from, to ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  /** The KPI summaries of `kind` within [from, to) under this configuration, by start. */
+  summaries(line: string, kind: string, config: string, from: number, to: number): { from: number; to: number; data: string }[] {
+    return (this.s.summaries.all(line, kind, config, from, to) as { from_ts: number; to_ts: number; data: string }[]).map((r) => ({ from: r.from_ts, to: r.to_ts, data: r.data }));
+  }
+
+  putSummary(line: string, kind: string, from: number, to: number, config: string, data: string): void {
+    this.s.putSummary.run(line, kind, from, to, config, data);
+  }
+
+  /** On start: summaries made under another production section are of no use. */
+  dropSummariesExcept(config: string): void {
+    this.s.dropOtherConfigs.run(config);
   }
 
   /** Intervals overlapping [from, to), oldest first (the open one with end null). */
@@ -256,6 +300,7 @@ export class ProductionStore {
   }
 
   addCount(line: string, t: number, product: string, total: number, good: number, reject: number): void {
+    this.invalidate(line, t, t + 1);
     this.s.addCount.run(line, t, product, total, good, reject);
   }
 
@@ -302,12 +347,19 @@ export class ProductionStore {
   }
 
   insertEvent(e: Omit<DowntimeRow, 'id'>): number {
+    this.invalidate(e.line, e.start, e.end);
     return Number(this.s.insertEvent.run(e.line, e.start, e.end, e.state, e.fault_code, e.minor, e.reason_code, e.reason_by, e.reason_at, e.comment, e.split_from).lastInsertRowid);
   }
 
   updateEvent(id: number, set: Partial<Omit<DowntimeRow, 'id' | 'line'>>): void {
     const keys = Object.keys(set) as (keyof typeof set)[];
     if (keys.length === 0) return;
+    const old = this.event(id);
+    if (old) {
+      const from = Math.min(old.start, set.start ?? old.start);
+      const ends = [old.end, set.end === undefined ? old.end : set.end];
+      this.invalidate(old.line, from, ends.includes(null) ? null : Math.max(...(ends as number[])));
+    }
     this.db.prepare(`UPDATE downtime_event SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => set[k] ?? null), id);
   }
 
