@@ -16,6 +16,9 @@ const text = z.string().trim().max(2000);
 const range = { from: epochMs, to: epochMs };
 const ordered = (p: { from: number; to: number }) => p.to > p.from;
 
+
+/** What a `production` event says changed; `count`: a counter reading counted units (the screen throttles its reloads). */
+export type ProductionChange = 'state' | 'downtime' | 'product' | 'maintenance' | 'count';
 export const kpiBuckets = ['none', 'hour', 'shift', 'day', 'order'] as const;
 export type KpiBucket = (typeof kpiBuckets)[number];
 
@@ -149,7 +152,7 @@ export interface ProductionApiResults {
 
 export interface ProductionApiEvents {
   /** the line's state, a stop or a maintenance request changed: fetch production.live again */
-  production: { line: string; what: 'state' | 'downtime' | 'product' | 'maintenance'; state: RecordedState };
+  production: { line: string; what: ProductionChange; state: RecordedState };
 }
 
 export type { MaintenanceState };

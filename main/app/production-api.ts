@@ -8,6 +8,7 @@ import type { MethodName, ParsedParamsOf, ResultOf } from '../../shared/api';
 import type { AlarmDefinitionInfo, AlarmStatus } from '../../shared/alarms';
 import type { Actor, TagValue } from '../../shared/types';
 import type { RecordedState } from '../../shared/production';
+import type { ProductionChange } from '../../shared/production-api';
 import type { Project } from '../config/project-schema';
 import { productionSectionSchema } from '../config/production-schema';
 import { ProductionService } from '../production/production-service';
@@ -24,7 +25,7 @@ export interface ProductionWiring {
   clock: Clock;
   read: (tagId: string) => TagValue | undefined;
   audit: (r: { ts: number; actor: Actor; action: string; target: string; oldValue: unknown; newValue: unknown; detail: string }) => void;
-  emit: (line: string, what: 'state' | 'downtime' | 'product' | 'maintenance', state: RecordedState) => void;
+  emit: (line: string, what: ProductionChange, state: RecordedState) => void;
   alarms: { list(): AlarmStatus[]; definitions(): AlarmDefinitionInfo[] };
   runExists: (runId: number) => boolean;
 }

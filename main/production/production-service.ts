@@ -10,7 +10,7 @@
  * start from a new baseline (what was counted meanwhile is not attributed to any time).
  */
 import { ApiError } from '../../shared/api';
-import type { KpiBucket, ProductionConfig, ProductionKpis, ProductionLive } from '../../shared/production-api';
+import type { KpiBucket, ProductionChange, ProductionConfig, ProductionKpis, ProductionLive } from '../../shared/production-api';
 import { defaultStateClasses, type DowntimeEvent, type KpiFigures, type MaintenanceRequest, type MaintenanceState, type ReasonNode, type RecordedState, type StateClass, type StateInterval } from '../../shared/production';
 import { shiftStart } from '../../shared/shifts';
 import type { Actor, TagValue } from '../../shared/types';
@@ -48,7 +48,7 @@ export interface ProductionServiceOptions {
   read: (tagId: string) => TagValue | undefined;
   tagTypes: ReadonlyMap<string, string>;
   audit: (r: { ts: number; actor: Actor; action: string; target: string; oldValue: unknown; newValue: unknown; detail: string }) => void;
-  changed: (line: string, what: 'state' | 'downtime' | 'product' | 'maintenance', state: RecordedState) => void;
+  changed: (line: string, what: ProductionChange, state: RecordedState) => void;
   alarm: (alarmId: string) => AlarmFacts | null;
   runExists: (runId: number) => boolean;
 }
@@ -186,9 +186,9 @@ export class ProductionService {
     }
   }
 
-  private follow(l: LineRuntime, batch: readonly TagValue[], now: number): 'state' | 'downtime' | 'product' | null {
+  private follow(l: LineRuntime, batch: readonly TagValue[], now: number): ProductionChange | null {
     const s = this.o.store;
-    let what: 'state' | 'downtime' | 'product' | null = null;
+    let what: ProductionChange | null = null;
     const id = l.cfg.id;
     // the product first: what is counted now is counted for it
     const pTag = l.cfg.product.tag;
@@ -224,7 +224,10 @@ export class ProductionService {
       const total = l.counters.has('total') ? deltas.total : deltas.good + deltas.reject;
       const good = l.counters.has('good') ? deltas.good : Math.max(0, deltas.total - deltas.reject);
       const reject = l.counters.has('reject') ? deltas.reject : Math.max(0, deltas.total - deltas.good);
-      if (total + good + reject > 0) s.addCount(id, Math.floor(now / MINUTE) * MINUTE, l.product ?? '', total, good, reject);
+      if (total + good + reject > 0) {
+        s.addCount(id, Math.floor(now / MINUTE) * MINUTE, l.product ?? '', total, good, reject);
+        what ??= 'count';
+      }
     }
     // the state
     const state = classifyState({ tag: l.cfg.state.tag, rules: l.cfg.state.rules, default: l.cfg.state.default }, this.o.read);

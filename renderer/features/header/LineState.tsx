@@ -53,7 +53,8 @@ export function LineState({ generation, projectName }: { generation: number; pro
       );
     };
     load();
-    const off = client.on('production', load);
+    // counts do not change the line's state: only the other changes reload it
+    const off = client.on('production', (e) => e.what !== 'count' && load());
     const slow = setInterval(load, SLOW_REFRESH_MS);
     return () => {
       current = false;

@@ -5,8 +5,8 @@ import { useServices } from '../../state/services';
 
 /** How often the screen asks again without an event (the state's duration, the counts). */
 const POLL_MS = 5000;
-/** `production` events come with every state change: at most one reload per this. */
-const THROTTLE_MS = 1000;
+/** `production` events come with every state change and count: at most one reload per this. */
+const THROTTLE_MS = 400;
 
 /**
  * The line now (production.live), the configuration for the pickers (production.config) and
