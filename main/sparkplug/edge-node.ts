@@ -99,6 +99,7 @@ export class EdgeNode {
   private births = 0;
   private messagesSent = 0;
   private lastError: string | null = null;
+  private failures = 0;
   private readonly ncmdTopic: string;
 
   constructor(
@@ -199,7 +200,12 @@ export class EdgeNode {
       if (established) {
         this.deps.log.warn(`lost the connection to the broker (bdSeq ${bdSeq}); a new session follows`);
         this.bdSeq = nextSeq(bdSeq);
-      } else this.deps.log.debug(`cannot connect to the broker: ${this.lastError ?? 'closed'}`);
+      } else {
+        // the first failure of a run is a warning, the retries that follow are not
+        const line = `cannot connect to ${safeUrl(this.o.url)}: ${this.lastError ?? 'the connection closed'}`;
+        if (this.failures++ === 0) this.deps.log.warn(`${line} (trying again every ${this.o.reconnectMs} ms)`);
+        else this.deps.log.debug(line);
+      }
       this.transition('waiting');
       this.retryTimer = this.deps.clock.setTimeout(() => {
         this.retryTimer = null;
@@ -223,6 +229,7 @@ export class EdgeNode {
     client.once('connect', () => {
       if (this.client !== client) return;
       established = true;
+      this.failures = 0;
       this.deps.store.save(bdSeq);
       this.lastError = null;
       // NCMD is subscribed before NBIRTH goes out (same connection, in order)
@@ -281,6 +288,11 @@ export class EdgeNode {
     this.retryTimer = null;
     this.dirty.clear();
   }
+}
+
+/** The broker's address without credentials, for logs. */
+function safeUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
 }
 
 function within(ms: number, p: Promise<void>): Promise<void> {

@@ -131,8 +131,9 @@ export function deviceTopic(groupId: string, type: 'DBIRTH' | 'DDATA' | 'DDEATH'
   return `spBv1.0/${groupId}/${type}/${edgeNodeId}/${deviceId}`;
 }
 
-/** Whether two values would be published the same (value and quality code). */
+/** Whether two values would be published the same: same quality code, and same value unless both are bad (null). */
 export function samePublished(a: TagValue | undefined, b: TagValue): boolean {
   if (a === undefined) return false;
-  return qualityCode(a.quality) === qualityCode(b.quality) && Object.is(a.value, b.value);
+  const code = qualityCode(b.quality);
+  return qualityCode(a.quality) === code && (code === QUALITY_BAD || Object.is(a.value, b.value));
 }

@@ -9,6 +9,8 @@
  *    bdSeq), a clean close (NDEATH), and the bdSeq kept across a restart of the edge node.
  * 2. the runtime on the built-in simulator with a `sparkplug:` section: births of the project's
  *    devices and tags, live DDATA, NDEATH when it closes.
+ * 3. the headless process killed (SIGKILL): the broker publishes its will, NDEATH with the
+ *    bdSeq of its NBIRTH; started again on the same data folder, it goes on with bdSeq + 1.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { systemClock } from '../../main/util/clock';
 import { createLogger } from '../../main/util/log';
 import type { QualityLevel } from '../../shared/quality';
 import type { TagValue } from '../../shared/types';
+import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { startMosquitto } from '../helpers/mosquitto';
 import { bdSeqOf, checkSeqPerSession, num, startSparkplugSubscriber, type SpMessage } from '../helpers/sparkplug-subscriber';
 import { repoRoot, tempDir, waitFor } from '../helpers/temp';
@@ -277,6 +280,48 @@ test('2. the runtime on the simulator with a sparkplug: section: births of its d
     assert.equal(bdSeqOf(death), 0);
   } finally {
     await runtime?.close();
+    await host.close();
+    await sim.stop().catch(() => undefined);
+    await broker.stop();
+  }
+});
+
+test('3. the headless process killed: NDEATH from the will with its bdSeq; restarted, bdSeq + 1 (kept in its SQLite)', { timeout: 180_000 }, async () => {
+  const dir = join(tmp.dir, 'headless');
+  const broker = await startMosquitto({ dir: join(dir, 'broker') });
+  const sim = await startSimulator({ pkiDir: join(dir, 'sim-pki'), log: () => undefined });
+  const host = await startSparkplugSubscriber(broker.url, 'test-sparkplug-host-3');
+  let app: HeadlessProcess | null = null;
+  try {
+    const project = bindToSimulator(loadProjectFile(join(repoRoot(), 'projects', 'demo-line.yaml')), sim);
+    const file = join(dir, 'project.yaml');
+    writeFileSync(file, stringify({ ...project, sparkplug: { enabled: true, url: broker.url, groupId: 'Plant7', edgeNodeId: 'Line1', reconnectS: 0.5 } }));
+    const args = ['--project', file, '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0'];
+    app = await startHeadless(args, 60_000);
+    const nb = await host.next('NBIRTH', (m) => m.type === 'NBIRTH' && m.node === 'Line1', 0, 30_000);
+    assert.equal(nb.topic, 'spBv1.0/Plant7/NBIRTH/Line1');
+    assert.equal(bdSeqOf(nb), 0);
+    await host.next('live DDATA', (m) => m.type === 'DDATA' && m.node === 'Line1', 0, 30_000);
+
+    let from = host.messages.length;
+    assert.equal(await app.stop('SIGKILL'), 'SIGKILL');
+    app = null;
+    const death = await host.next('NDEATH by the will', (m) => m.type === 'NDEATH', from, 30_000);
+    assert.equal(death.topic, 'spBv1.0/Plant7/NDEATH/Line1');
+    assert.equal(bdSeqOf(death), bdSeqOf(nb), 'the will carries the bdSeq of the NBIRTH');
+
+    from = host.messages.length;
+    app = await startHeadless(args, 60_000);
+    const nb2 = await host.next('NBIRTH after the restart', (m) => m.type === 'NBIRTH', from, 30_000);
+    assert.equal(bdSeqOf(nb2), 1, 'bdSeq kept in the data folder: + 1, not 0 again');
+    await host.next('DBIRTH after the restart', (m) => m.type === 'DBIRTH' && m.device === 'filler_plc', from);
+    from = host.messages.length;
+    await app.stop('SIGTERM');
+    app = null;
+    assert.equal(bdSeqOf(await host.next('NDEATH on a clean stop', (m) => m.type === 'NDEATH', from, 30_000)), 1);
+    checkSeqPerSession(host.messages, 'Line1');
+  } finally {
+    await app?.stop('SIGKILL');
     await host.close();
     await sim.stop().catch(() => undefined);
     await broker.stop();

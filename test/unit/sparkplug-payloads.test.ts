@@ -19,6 +19,7 @@ import {
   nodeDeath,
   nodeTopic,
   qualityCode,
+  samePublished,
   sparkplugType,
   tagMetric,
   type MetricDef,
@@ -78,6 +79,12 @@ test('2. quality: good 192, uncertain 64, bad 0; a bad value goes as null, never
   // a value the type cannot carry is null with Quality 0, not a good-looking number
   const nan = tagMetric(def('N', 'int32'), val('N', Number.NaN), 0, false);
   assert.deepEqual([nan.value, nan.properties?.Quality.value], [null, 0]);
+  // what DDATA compares: a change of value or of quality code; two bad values are the same null
+  assert.equal(samePublished(val('S', 1), val('S', 1)), true);
+  assert.equal(samePublished(val('S', 1), val('S', 2)), false);
+  assert.equal(samePublished(val('S', 1), val('S', 1, 'uncertain')), false);
+  assert.equal(samePublished(val('S', 1, 'bad'), val('S', 2, 'bad')), true);
+  assert.equal(samePublished(undefined, val('S', 1)), false);
 });
 
 test('3. DBIRTH and DDATA through the Tahu codec and back: names, types, values, units, quality, isNull', () => {
