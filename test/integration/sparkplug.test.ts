@@ -113,7 +113,7 @@ test('1. edge node on a tag bus: births, data, quality, rebirth, broker restart,
     connectTimeoutMs: 2000,
     metrics,
   };
-  const newEdge = () => new EdgeNode(options, { clock: systemClock, log: createLogger('sparkplug'), store: new SqliteBdSeqStore(db, 'Plant7/L1') });
+  const newEdge = (over: Partial<EdgeNodeOptions> = {}) => new EdgeNode({ ...options, ...over }, { clock: systemClock, log: createLogger('sparkplug'), store: new SqliteBdSeqStore(db, 'Plant7/L1') });
   let edge = newEdge();
   const unsubscribe = bus.subscribe((b) => edge.ingest(b));
   try {
@@ -222,13 +222,20 @@ test('1. edge node on a tag bus: births, data, quality, rebirth, broker restart,
 
     // --- a restart of the edge node (same database): bdSeq goes on, not back to 0
     from = host.messages.length;
-    edge = newEdge();
+    edge = newEdge({ minPublishIntervalMs: 400 });
     edge.start();
     const nb4 = await host.next('NBIRTH after the edge node restarted', (m) => m.type === 'NBIRTH', from);
     assert.equal(bdSeqOf(nb4), 3, 'bdSeq kept across restarts');
+    await host.next('DBIRTH drive after the restart', (m) => m.type === 'DBIRTH' && m.device === 'drive', from);
     assert.equal(lastValues(host.messages.slice(from), 'plc').get('L1.Speed')?.value, null, 'a new edge node has no value yet: null, not an old one');
-    bus.publish([value('L1.Speed', 900)]);
-    await host.next('DDATA after the restart', (m) => m.type === 'DDATA' && m.metrics.get('L1.Speed')?.value === 900, from);
+    // changes within minPublishIntervalMs: one DDATA per device, with the latest values
+    const burst = host.messages.length;
+    for (let i = 0; i < 5; i++) bus.publish([value('L1.Speed', 900 + i), value('L1.Running', i % 2 === 0)]);
+    await host.next('DDATA after the restart', (m) => m.type === 'DDATA' && m.metrics.get('L1.Speed')?.value === 904, from);
+    await sleep(600);
+    const coalesced = host.of('DDATA', 'plc', burst);
+    assert.equal(coalesced.length, 1, 'coalesced into one DDATA');
+    assert.deepEqual([coalesced[0].metrics.get('L1.Speed')!.value, coalesced[0].metrics.get('L1.Running')!.value], [904, true]);
 
     // --- seq: every session from 0, +1 per message, mod 256, no gap
     const seq = checkSeqPerSession(host.messages, 'L1');
