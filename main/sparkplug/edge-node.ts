@@ -145,6 +145,8 @@ export class EdgeNode {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     const wasBorn = this.state === 'born';
+    // changes still waiting for their window go out before the death
+    if (wasBorn) this.flush();
     this.transition('closed');
     this.clearTimers();
     const client = this.client;
