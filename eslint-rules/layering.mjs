@@ -70,6 +70,8 @@ export const layerPolicy = {
     builtins: true,
     npm: ['better-sqlite3', 'mqtt', 'pg'],
   },
+  // The live Sparkplug B view: tag values in, Sparkplug messages out; its bdSeq in the runtime's SQLite.
+  'main/sparkplug': { internal: ['main/sparkplug', 'main/util', 'shared'], builtins: true, npm: ['mqtt', 'sparkplug-payload', 'better-sqlite3'] },
   'main/app': { internal: ['main', 'shared'], deny: ['main/shell', 'main/cli'], builtins: true, npm: '*' },
   'main/shell': {
     internal: ['main/shell', 'main/app', 'main/util', 'main/config', 'shared'],

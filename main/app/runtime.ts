@@ -39,6 +39,7 @@ import { StorageFilter, storagePolicy } from '../acquisition/storage-filter';
 import { opcuaHandlers } from './opcua-api';
 import { alarmHandlers, createAlarmService, deviceCommunication } from './alarm-api';
 import { createSync, syncCarriesSamples } from './sync-wiring';
+import { createSparkplug } from './sparkplug-wiring';
 import { syncHandlers } from '../sync/sync-api';
 import { TrendViewStore } from '../trends/trend-view-store';
 import { trendViewHandlers } from './trend-api';
@@ -253,6 +254,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
   // Store-and-forward upstream (docs/sync.md): after the alarm journal and audit tables exist.
   const sync = createSync({ project, db, historian, clock, log: createLogger('sync') });
   sync.start();
+  // The live Sparkplug B view (docs/sparkplug.md), when the project turns it on: at most once.
+  const sparkplug = createSparkplug({ project, db, clock, log: createLogger('sparkplug') });
+  if (sparkplug) {
+    bus.subscribe((b) => sparkplug.ingest(b));
+    sparkplug.start();
+  }
   acquisition.onDeviceStatus(deviceToAlarms);
   const info: AppInfo = {
     product: 'Lineside',
@@ -401,6 +408,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
         frames.stop();
         await acquisition.stop();
         await sync.close();
+        await sparkplug?.close();
         await historian.close();
         alarms.close();
         security.close();

@@ -12,6 +12,7 @@ import { parseModbusAddress, registerCount } from '../../shared/modbus-address';
 import { projectSchema, type DeviceConfig, type Project, type TagConfig } from './project-schema';
 import { checkAlarmReferences } from './alarm-schema';
 import { checkSyncFiles } from './sync-schema';
+import { checkSparkplugReferences } from './sparkplug-schema';
 import { checkProductionReferences } from './production-schema';
 
 export interface ProjectIssue {
@@ -58,6 +59,7 @@ export function parseProjectText(text: string, file = '<project>'): Project {
     ...checkProductionReferences(project),
     // TLS files relative to the project file (to the working folder for text without a file)
     ...checkSyncFiles(project.sync, file === '<project>' ? process.cwd() : dirname(file)),
+    ...checkSparkplugReferences(project, file === '<project>' ? process.cwd() : dirname(file)),
   ]);
 }
 

@@ -15,6 +15,7 @@ import { wordOrders, type WordOrder } from '../../shared/modbus-address';
 import { opcuaAcquisitionModes, opcuaSecurityModes, opcuaSecurityPolicies } from '../../shared/opcua';
 import { alarmsSectionSchema } from './alarm-schema';
 import { syncSectionSchema } from './sync-schema';
+import { sparkplugSectionSchema } from './sparkplug-schema';
 import { securitySectionSchema } from './security-schema';
 import { productionSectionSchema } from './production-schema';
 export { wordOrders, type WordOrder };
@@ -223,6 +224,8 @@ export const projectSchema = z
     alarms: alarmsSectionSchema.prefault({}),
     /** store-and-forward upstream: sinks and their settings (docs/sync.md) */
     sync: syncSectionSchema.prefault({}),
+    /** the live tag values as a Sparkplug B edge node (docs/sparkplug.md); absent: off */
+    sparkplug: sparkplugSectionSchema.prefault({}),
     /** how long history is kept (docs/database.md) */
     historian: historianSectionSchema.prefault({}),
     /** local times ("HH:MM") at which shifts start: trends offer "this shift" (docs/trends.md) */

@@ -15,14 +15,14 @@ const sinkId = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must start with a letter and use only letters, digits, _ and -');
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, _)');
+export const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, _)');
 const streams = z
   .array(z.enum(syncStreamNames))
   .min(1)
   .default([...syncStreamNames])
   .refine((s) => new Set(s).size === s.length, { message: 'a stream is listed twice' });
 
-const tlsSchema = z
+export const tlsSchema = z
   .object({
     /** CA certificate(s) the server's certificate must chain to (PEM); default: the system's */
     ca: z.string().min(1).max(1000).optional(),
@@ -129,24 +129,27 @@ export type SyncSection = z.output<typeof syncSectionSchema>;
  * absolute (relative ones are relative to `baseDir`, the project file's folder).
  */
 export function checkSyncFiles(section: SyncSection, baseDir: string): { path: (string | number)[]; message: string }[] {
+  return section.sinks.flatMap((sink, i) => (sink.tls ? checkTlsFiles(sink.tls, baseDir, ['sync', 'sinks', i, 'tls']) : []));
+}
+
+export type TlsSettings = z.output<typeof tlsSchema>;
+
+/** One `tls:` block's files (exist, are files, can be read), made absolute in place; issues under `at`. */
+export function checkTlsFiles(tls: TlsSettings, baseDir: string, at: (string | number)[]): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
-  section.sinks.forEach((sink, i) => {
-    const tls = sink.tls;
-    if (!tls) return;
-    for (const key of ['ca', 'cert', 'key'] as const) {
-      const given = tls[key];
-      if (given === undefined) continue;
-      const file = isAbsolute(given) ? given : resolve(baseDir, given);
-      try {
-        if (!statSync(file).isFile()) throw new Error('not a file');
-        accessSync(file, constants.R_OK);
-        tls[key] = file;
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'cannot be read (permissions)' : (err as Error).message;
-        issues.push({ path: ['sync', 'sinks', i, 'tls', key], message: `${file}: ${why}` });
-      }
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const given = tls[key];
+    if (given === undefined) continue;
+    const file = isAbsolute(given) ? given : resolve(baseDir, given);
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a file');
+      accessSync(file, constants.R_OK);
+      tls[key] = file;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'cannot be read (permissions)' : (err as Error).message;
+      issues.push({ path: [...at, key], message: `${file}: ${why}` });
     }
-  });
+  }
   return issues;
 }
