@@ -510,7 +510,15 @@ export class ProductionService {
         const minor = isMinorStop(e.end - e.start, this.o.section.minorStopS * 1000, planned);
         if (minor !== (e.minor === 1)) this.o.store.updateEvent(id, { minor: minor ? 1 : 0 });
       }
-      requestMaintenance = reason.requestsMaintenance && reason.lossClass === 'breakdown' && this.o.store.requestForDowntime(id) === null;
+      if (reason.requestsMaintenance && reason.lossClass === 'breakdown' && this.o.store.requestForDowntime(id) === null) {
+        // a stop during maintenance work already under way is that work's: linked, not raised again
+        const working = this.o.store.requestWorkingDuring(e.line, e.start, e.end ?? now);
+        if (working === null) requestMaintenance = true;
+        else if (working.downtimeId === null) {
+          this.o.store.linkDowntime(working.id, id);
+          this.o.store.maintenanceRecord(now, 'linked', working.id, actor.user, { downtimeId: id });
+        }
+      }
       this.o.audit({ ts: now, actor, action: kind === 'reason' ? 'downtime.reason' : 'downtime.correct', target: `${e.line}/downtime/${id}`, oldValue: e.reason_code, newValue: code, detail: comment ?? '' });
       return e;
     });

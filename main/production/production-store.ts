@@ -415,6 +415,26 @@ export class ProductionStore {
     return (this.db.prepare(sql).all(...args, f.limit) as MaintenanceRow[]).map((r) => this.toRequest(r));
   }
 
+  /**
+   * A request of the line whose work was going on during [from, to]: started (in progress) by
+   * `to` and not closed before `from` — the stop is that work's. The latest such, or null.
+   */
+  requestWorkingDuring(line: string, from: number, to: number): { id: number; downtimeId: number | null } | null {
+    const row = this.db
+      .prepare(
+        `SELECT r.id, r.downtime_id FROM maintenance_request r
+          WHERE r.line = ? AND r.state IN ('inProgress', 'done') AND (r.closed_at IS NULL OR r.closed_at >= ?)
+            AND EXISTS (SELECT 1 FROM maintenance_change c WHERE c.request_id = r.id AND c.to_state = 'inProgress' AND c.ts <= ?)
+          ORDER BY r.id DESC LIMIT 1`,
+      )
+      .get(line, from, to) as { id: number; downtime_id: number | null } | undefined;
+    return row ? { id: row.id, downtimeId: row.downtime_id } : null;
+  }
+
+  linkDowntime(requestId: number, downtimeId: number): void {
+    this.db.prepare('UPDATE maintenance_request SET downtime_id = ? WHERE id = ? AND downtime_id IS NULL').run(downtimeId, requestId);
+  }
+
   requestForDowntime(downtimeId: number): number | null {
     return (this.db.prepare('SELECT id FROM maintenance_request WHERE downtime_id = ? ORDER BY id LIMIT 1').pluck().get(downtimeId) as number | undefined) ?? null;
   }

@@ -4,6 +4,7 @@ import { useServices } from '../../state/services';
 import { GuardedButton } from '../../ui/GuardedButton';
 import { ProductionDialog } from './ProductionDialog';
 import { useSubmit } from './useSubmit';
+import { MaintenanceDoneDialog } from './MaintenanceDoneDialog';
 import { formatTime } from './production-format';
 
 const STATE_TEXT: Record<MaintenanceState, string> = {
@@ -29,6 +30,7 @@ const NEXT: Partial<Record<MaintenanceState, { to: MaintenanceState; label: stri
 export function MaintenancePanel({ requests, onChanged }: { requests: MaintenanceRequest[]; onChanged: () => void }) {
   const { client, messages } = useServices();
   const [creating, setCreating] = useState(false);
+  const [finishing, setFinishing] = useState<MaintenanceRequest | null>(null);
   const move = (r: MaintenanceRequest, to: MaintenanceState) =>
     client.call('maintenance.transition', { id: r.id, to: to as Exclude<MaintenanceState, 'open'> }).then(
       () => onChanged(),
@@ -65,7 +67,7 @@ export function MaintenancePanel({ requests, onChanged }: { requests: Maintenanc
                   </div>
                   <div className="prod-req__actions">
                     {next !== undefined && (
-                      <GuardedButton permission="maintenance.work" type="button" className="toggle toggle--on" onClick={() => void move(r, next.to)} data-testid={next.testId}>
+                      <GuardedButton permission="maintenance.work" type="button" className="toggle toggle--on" onClick={() => (next.to === 'done' ? setFinishing(r) : void move(r, next.to))} data-testid={next.testId}>
                         {next.label}
                       </GuardedButton>
                     )}
@@ -80,6 +82,7 @@ export function MaintenancePanel({ requests, onChanged }: { requests: Maintenanc
         )}
       </div>
       {creating && <NewRequestDialog onClose={() => setCreating(false)} onCreated={onChanged} />}
+      {finishing && <MaintenanceDoneDialog request={finishing} onClose={() => setFinishing(null)} onDone={onChanged} />}
     </section>
   );
 }
