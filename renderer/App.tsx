@@ -24,6 +24,8 @@ import { InstructionsScreen, type InstructionRequest } from './features/instruct
 import { ProductionScreen } from './features/production/ProductionScreen';
 import { IdleWarning, LockScreen } from './features/session/LockScreen';
 import { SessionProvider } from './state/session-context';
+import { setDateTimeSettings } from './ui/datetime';
+import { LineGraphic } from './features/overview/LineGraphic';
 
 function OperatorScreen() {
   const { client } = useServices();
@@ -56,6 +58,13 @@ function OperatorScreen() {
     () => ({ production: { count: pendingReasons.data ?? 0, title: `${pendingReasons.data ?? 0} stops waiting for a reason` } }),
     [pendingReasons.data],
   );
+
+  // dates and times in the project's format, before the screens below render with it
+  useMemo(() => {
+    if (info !== null) setDateTimeSettings(info.display);
+  }, [info]);
+
+  const graphic = info !== null && info.display.graphic.length > 0 && tags !== null;
 
   const trendTag = useMemo(() => {
     if (tags === null) return null;
@@ -112,7 +121,8 @@ function OperatorScreen() {
             ) : screen === 'people' && mayOpenPeople(session) ? (
               <PeopleScreen session={session} />
             ) : (
-              <main className="workspace">
+              <main className={`workspace${graphic ? ' workspace--graphic' : ''}`}>
+                {graphic && <LineGraphic units={info!.display.graphic} tags={tags!} onSelect={setSelectedTagId} />}
                 <OverviewTable tags={tags} devices={devices} selectedTagId={trendTag?.id ?? null} onSelect={setSelectedTagId} />
                 <div className="workspace__side">
                   <TrendPanel tag={trendTag} generation={generation} onOpenTrends={openTrend} />

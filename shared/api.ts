@@ -116,6 +116,28 @@ export interface AppInfo {
   frameIntervalMs: number;
   /** local times ("HH:MM") at which shifts start, from the project (default 06:00, 14:00, 22:00) */
   shiftStarts: string[];
+  /** the project's `display:` section */
+  display: DisplaySettings;
+}
+
+/** How screens write dates and times, and the Overview's machine graphic (docs/screens.md). */
+export interface DisplaySettings {
+  /** iso: 2026-12-04 14:05:09; locale: the locale's own order and separators */
+  dateFormat: 'iso' | 'locale';
+  /** BCP 47; null: the station's */
+  locale: string | null;
+  hour12: boolean;
+  /** the line's units left to right */
+  graphic: GraphicUnit[];
+}
+
+export interface GraphicUnit {
+  id: string;
+  label: string;
+  /** a tag whose value, in its state words, is the unit's state */
+  state: string | null;
+  /** label null: the tag's name */
+  values: { tag: string; label: string | null }[];
 }
 
 /** Values over time for one tag. `v[i]` is null where the value was not good: a gap. */

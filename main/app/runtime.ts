@@ -271,6 +271,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RuntimeHost
     startedAt: clock.now(),
     frameIntervalMs,
     shiftStarts: [...project.shifts],
+    display: {
+      dateFormat: project.display.dateFormat,
+      locale: project.display.locale ?? null,
+      hour12: project.display.hour12,
+      graphic: project.display.graphic.map((u) => ({ id: u.id, label: u.label, state: u.state ?? null, values: u.values.map((v) => (typeof v === 'string' ? { tag: v, label: null } : { tag: v.tag, label: v.label })) })),
+    },
   };
   const tagInfos = toTagInfo(project);
   const tagIds = new Set(tagInfos.map((t) => t.id));

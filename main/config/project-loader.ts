@@ -14,6 +14,7 @@ import { checkAlarmReferences } from './alarm-schema';
 import { checkSyncFiles } from './sync-schema';
 import { checkSparkplugReferences } from './sparkplug-schema';
 import { checkProductionReferences } from './production-schema';
+import { checkDisplayReferences } from './display-schema';
 
 export interface ProjectIssue {
   /** e.g. `tags[12].address` */
@@ -57,6 +58,7 @@ export function parseProjectText(text: string, file = '<project>'): Project {
     ...checkReferences(project),
     ...checkAlarmReferences(project),
     ...checkProductionReferences(project),
+    ...checkDisplayReferences(project),
     // TLS files relative to the project file (to the working folder for text without a file)
     ...checkSyncFiles(project.sync, file === '<project>' ? process.cwd() : dirname(file)),
     ...checkSparkplugReferences(project, file === '<project>' ? process.cwd() : dirname(file)),

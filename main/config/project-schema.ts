@@ -4,6 +4,7 @@
  */
 import { instructionsSectionSchema } from './instructions-section';
 import { z } from 'zod';
+import { displaySectionSchema } from './display-schema';
 
 const id = z
   .string()
@@ -235,6 +236,8 @@ export const projectSchema = z
     instructions: instructionsSectionSchema,
     /** machine states, counters, products, downtime reasons (docs/production.md); none: no production KPIs */
     production: productionSectionSchema.optional(),
+    /** date and time format on every screen, the Overview's machine graphic */
+    display: displaySectionSchema.prefault({}),
   })
   .strict();
 

@@ -1,8 +1,9 @@
 import { useServices } from '../state/services';
 import { useCurrentMessage } from '../state/useMessages';
 import { formatClock } from '../features/overview/format';
+import { TextSizeToggle } from './TextSizeToggle';
 
-/** The latest error from a call; never blocks the screen. */
+/** The latest error from a call (never blocks the screen); the station's text size at its end. */
 export function MessageLine() {
   const { messages } = useServices();
   const message = useCurrentMessage();
@@ -21,6 +22,7 @@ export function MessageLine() {
           </button>
         </>
       )}
+      <TextSizeToggle />
     </footer>
   );
 }

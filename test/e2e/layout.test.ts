@@ -289,6 +289,8 @@ test('the Overview reads from two metres at 1920×1080: values and labels big en
     const px = (sel) => [...document.querySelectorAll(sel)].map((el) => parseFloat(getComputedStyle(el).fontSize));
     return {
       value: px('[data-testid="overview-table"] .value-text'),
+      graphicValue: px('[data-testid="line-graphic"] .line-value__text'),
+      graphicLabel: px('[data-testid="line-graphic"] .line-unit__label, [data-testid="line-graphic"] .line-unit__state, [data-testid="line-graphic"] .line-value__label, [data-testid="line-graphic"] .line-value__units'),
       name: px('[data-testid="overview-table"] .tag-name'),
       units: px('[data-testid="overview-table"] td.cell-units'),
       quality: px('[data-testid="overview-table"] td.cell-quality'),
@@ -297,7 +299,10 @@ test('the Overview reads from two metres at 1920×1080: values and labels big en
   })()`)) as Record<string, number[]>;
   assert.ok(sizes.value.length >= 21, `${sizes.value.length} values measured`);
   assert.ok(Math.min(...sizes.value) >= MIN_VALUE_PX, `values at ${Math.min(...sizes.value)} px, want ≥ ${MIN_VALUE_PX}`);
-  for (const label of ['name', 'units', 'quality', 'age'] as const) {
+  // the line graphic's values and labels: as big as the table's
+  assert.ok(sizes.graphicValue.length >= 9, `${sizes.graphicValue.length} graphic values measured`);
+  assert.ok(Math.min(...sizes.graphicValue) >= MIN_VALUE_PX, `graphic values at ${Math.min(...sizes.graphicValue)} px, want ≥ ${MIN_VALUE_PX}`);
+  for (const label of ['name', 'units', 'quality', 'age', 'graphicLabel'] as const) {
     assert.ok(sizes[label].length > 0, `${label} measured`);
     assert.ok(Math.min(...sizes[label]) >= MIN_LABEL_PX, `${label} at ${Math.min(...sizes[label])} px, want ≥ ${MIN_LABEL_PX}`);
   }
@@ -319,4 +324,42 @@ test('the Production screen reads from two metres at 1920×1080 and is worked by
   assert.ok(Math.min(...m.label) >= MIN_LABEL_PX, `labels at ${Math.min(...m.label)} px, want ≥ ${MIN_LABEL_PX}`);
   assert.ok(m.buttons >= 4, `${m.buttons} buttons`);
   assert.equal(m.small, 0, 'every button is a 48 px touch target');
+});
+
+test('larger text (the footer\'s A+): every font a fifth larger (the header and the alarm banner keep theirs), and the screens still fit at 1920×1080', async () => {
+  await page.setViewportSize(SIZES[1]);
+  await toScreen('operate', '[data-testid="overview-table"]');
+  const valuePx = () => page.evaluate(`parseFloat(getComputedStyle(document.querySelector('[data-tag-id="L1.Speed"] .value-text')).fontSize)`) as Promise<number>;
+  const normal = await valuePx();
+  await page.click('[data-testid="text-size"]');
+  assert.equal(await page.getAttribute('[data-testid="text-size"]', 'aria-pressed'), 'true');
+  try {
+    const large = await valuePx();
+    assert.ok(Math.abs(large / normal - 1.2) < 0.01, `value ${normal} px → ${large} px`);
+    // a reload keeps the station's setting
+    await page.reload();
+    await page.waitForSelector('[data-tag-id="L1.Speed"][data-quality="good"]', { timeout: 20_000 });
+    assert.equal(await valuePx(), large);
+    for (const size of [SIZES[1]]) {
+      await page.setViewportSize(size);
+      for (const [screen, ready] of [
+        ['operate', '[data-testid="overview-table"]'],
+        ['alarms', '[data-testid="alarm-summary"]'],
+        ['production', '[data-testid="production-screen"][data-ready="true"]'],
+        ['instructions', '[data-testid="instructions-screen"] [data-testid="instruction"]'],
+        ['trends', '[data-testid="trends-screen"]'],
+        ['diagnostics', '[data-testid="diagnostics"] [data-device-id]'],
+        ['upstream', '[data-testid="sync-screen"]'],
+        ['people', '[data-testid="people-screen"]'],
+      ] as const) {
+        await toScreen(screen, ready);
+        await check(`large-text-${screen}`, size);
+      }
+    }
+  } finally {
+    await page.setViewportSize(SIZES[1]);
+    await page.click('[data-testid="text-size"]');
+  }
+  await toScreen('operate', '[data-testid="overview-table"]');
+  assert.equal(await valuePx(), normal);
 });

@@ -103,6 +103,16 @@ test('3. a jam: the fault code carries its alarm priority beside the value; the 
     await page.waitForSelector(`${valueOf('L1.MotorCurrent')}[data-band="low"]`, { timeout: 8000 });
     assert.match(await page.locator(`${valueOf('L1.MotorCurrent')} .value-band`).innerText(), /▼/);
     assert.equal(await page.locator(`${valueOf('L1.Speed')} [data-testid="value-alarm"]`).count(), 0, 'a tag without an alarm has no indicator');
+    // the line graphic carries the same cues in place: the filler's fault in words with its
+    // priority, its state Faulted, the drive current below its band; tapping a value trends it
+    const graphic = (id: string) => `[data-testid="line-graphic"] [data-graphic-tag="${id}"]`;
+    assert.equal(await page.locator(`${graphic('L1.FaultCode')} [data-testid="value-alarm"]`).getAttribute('data-priority'), '2');
+    assert.equal(await page.locator(`${graphic('L1.FaultCode')} .value-text`).innerText(), 'Infeed jam');
+    await page.waitForSelector(`[data-testid="line-unit"][data-unit-id="filler"] [data-testid="line-unit-state"]:has-text("Faulted")`, { timeout: 5000 });
+    assert.equal(await page.getAttribute(graphic('L1.MotorCurrent'), 'data-band'), 'low');
+    assert.equal(await page.locator(`${graphic('L1.Speed')} [data-testid="value-alarm"]`).count(), 0);
+    await page.click(graphic('L1.BearingTemp'));
+    await page.waitForSelector('[data-testid="trend"][data-trend-tag-id="L1.BearingTemp"]', { timeout: 5000 });
     await page.screenshot({ path: join(shots, 'overview-abnormal.png') });
   } finally {
     sim.setScenario('jam', false);

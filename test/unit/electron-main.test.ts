@@ -144,6 +144,7 @@ const fakeHost: RuntimeHost = {
     startedAt: 0,
     frameIntervalMs: 100,
     shiftStarts: ['06:00', '14:00', '22:00'],
+    display: { dateFormat: 'iso', locale: null, hour12: false, graphic: [] },
   },
   exportSamplesCsv: async () => ({ rows: 0, bytes: 0 }),
   connect: (c) => {

@@ -4,6 +4,7 @@
  */
 import type { CertificateSummary, OpcUaAcquisitionMode, OpcUaNodeClass, OpcUaSecurityMode, OpcUaSecurityPolicy } from '../../../shared/opcua';
 import type { DeviceAcquisition, TagDataType } from '../../../shared/types';
+import { formatDate } from '../../ui/datetime';
 
 /** The hex digits of a thumbprint, lower case, whatever it was written with (colons, spaces, case). */
 export function normalizeThumbprint(thumbprint: string): string {
@@ -42,12 +43,8 @@ export function certificateValidity(cert: Pick<CertificateSummary, 'validFrom' |
   return 'valid';
 }
 
-/** A calendar date in local time, unambiguous in every locale: `2025-03-07`. */
-export function formatDate(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+/** A calendar date in local time, in the project's format: `2025-03-07` by default. */
+export { formatDate };
 
 export function formatValidity(cert: Pick<CertificateSummary, 'validFrom' | 'validTo'>, now: number): string {
   const range = `${formatDate(cert.validFrom)} to ${formatDate(cert.validTo)}`;

@@ -1,5 +1,6 @@
 /** How values and ages are written on screen. Pure: no DOM, no React. */
 import type { TagInfo, TagScalar } from '../../../shared/types';
+import { formatDate, formatTime } from '../../ui/datetime';
 
 export const NO_VALUE = '—';
 
@@ -47,15 +48,9 @@ export function formatAge(ageMs: number): string {
   return `${Math.floor(h / 24)} d`;
 }
 
-/** Local wall-clock time, 24 h, with seconds. */
+/** Local wall-clock time with seconds, in the project's format (renderer/ui/datetime.ts). */
 export function formatClock(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return formatTime(epochMs, true);
 }
 
-export function formatDate(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+export { formatDate };

@@ -4,13 +4,13 @@
  * the wire and local time on screen.
  */
 import type { UserInfo } from '../../../shared/security';
+import { formatDateTime } from '../../ui/datetime';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Local date and time, 24 h: "2026-03-04 14:05:09". */
+/** Local date and time in the project's format (renderer/ui/datetime.ts): "2026-03-04 14:05:09". */
 export function formatLocalDateTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return formatDateTime(epochMs, true);
 }
 
 /** A `datetime-local` input's value (local time, minutes) for a time. */

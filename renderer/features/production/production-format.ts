@@ -1,5 +1,6 @@
 /** How production figures are written on the Production screen. Pure: no DOM, no React. */
 import type { LossClass, RecordedState, ReasonNode } from '../../../shared/production';
+import { formatTime as formatClockTime } from '../../ui/datetime';
 
 export const NONE = '—';
 
@@ -25,11 +26,9 @@ export function formatMinutes(ms: number): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
-/** Local wall-clock time, 24 h. */
+/** Local wall-clock time in the project's format, minutes unless `seconds`. */
 export function formatTime(epochMs: number, seconds = false): string {
-  const d = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}${seconds ? `:${pad(d.getSeconds())}` : ''}`;
+  return formatClockTime(epochMs, seconds);
 }
 
 export const STATE_TEXT: Record<RecordedState, string> = {

@@ -1,3 +1,4 @@
+import { formatTime } from '../../ui/datetime';
 /** The trend's grey palette: one dark pen on a calm grid. Canvas drawing cannot read CSS variables cheaply. */
 export const CHART_STYLE = {
   pen: '#1c1c1c',
@@ -9,13 +10,8 @@ export const CHART_STYLE = {
   labelFont: '600 16px system-ui, "Segoe UI", Roboto, sans-serif',
 } as const;
 
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}
 
 /** Local 24 h time for the x axis; seconds only when the window is short enough to need them. */
 export function formatAxisTime(epochSeconds: number, withSeconds: boolean): string {
-  const d = new Date(epochSeconds * 1000);
-  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-  return withSeconds ? `${hm}:${pad2(d.getSeconds())}` : hm;
+  return formatTime(epochSeconds * 1000, withSeconds);
 }

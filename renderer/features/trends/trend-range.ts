@@ -4,6 +4,7 @@
  */
 import type { TrendRangePreset, TrendRangeSpec } from '../../../shared/trend-api';
 import { shiftStart } from '../../../shared/shifts';
+import { formatDateTime, formatDayMonth, formatTime } from '../../ui/datetime';
 
 export { shiftStart };
 
@@ -116,12 +117,7 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-export function formatDateTime(t: number, withSeconds = true): string {
-  const d = new Date(t);
-  const date = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
-  const time = `${pad2(d.getHours())}:${pad2(d.getMinutes())}${withSeconds ? `:${pad2(d.getSeconds())}` : ''}`;
-  return `${date} ${time}`;
-}
+export { formatDateTime };
 
 export function formatSpan(ms: number): string {
   // thresholds on the rounded value, so 59.9 s reads "1 min", not "60 s"
@@ -145,9 +141,8 @@ export function fromLocalInput(s: string): number | null {
 
 /** Axis labels: time of day, with the date where the span covers days, seconds where it is short. */
 export function axisLabel(epochSeconds: number, spanMs: number): string {
-  const d = new Date(epochSeconds * 1000);
-  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-  if (spanMs <= 15 * MINUTE) return `${hm}:${pad2(d.getSeconds())}`;
-  if (spanMs <= 2 * DAY) return hm;
-  return `${pad2(d.getDate())}.${pad2(d.getMonth() + 1)} ${hm}`;
+  const t = epochSeconds * 1000;
+  if (spanMs <= 15 * MINUTE) return formatTime(t, true);
+  if (spanMs <= 2 * DAY) return formatTime(t, false);
+  return `${formatDayMonth(t)} ${formatTime(t, false)}`;
 }
