@@ -15,6 +15,8 @@ import { systemClock } from '../../main/util/clock';
 import type { TagValue } from '../../shared/types';
 import { ManualSimClock } from '../helpers/manual-sim-clock';
 import { LinkCutter, lineTags, startTestOpcUaServer, testDriver } from '../helpers/opcua-test-server';
+import { freePort } from '../helpers/mosquitto';
+import { startSimulatorProcess } from '../helpers/simulator-process';
 import { tempDir, waitFor } from '../helpers/temp';
 
 const tmp = tempDir('lineside-opcua-recovery-');
@@ -127,4 +129,36 @@ test('3. freshness watchdog: a silent subscription turns values uncertain, then 
   await waitFor('values good after the link returned', () => s.allGood() && s.group.values().every((v) => v.ts > back), 10_000, 50);
   assert.equal(driver.status().state, 'online');
   t.diagnostic(`good ${Date.now() - back} ms after the link returned`);
+});
+
+test('4. server process killed and started again on the same port (it forgot our session): good within 5 s of its return', async (t) => {
+  const port = await freePort();
+  const args = ['--opcua-port', String(port), '--modbus-port', '0', '--pki-dir', join(tmp.dir, 'sim4'), '--seed', '4'];
+  let sim = await startSimulatorProcess(args);
+  const driver = testDriver({ endpoint: sim.opcua, pkiDir: join(tmp.dir, 'pki') });
+  const s = scan(driver, ['LineSpeed', 'ProductCode']);
+  t.after(async () => {
+    s.group.stop();
+    await driver.close();
+    await sim.stop('SIGKILL');
+  });
+  await waitFor('good values', s.allGood, 10_000);
+
+  for (const round of [1, 2]) {
+    const down = Date.now();
+    await sim.stop('SIGKILL');
+    await waitFor('values bad after the server process died', s.noneGood, 2000, 20);
+    const badAfter = Date.now() - down;
+    // Down for a while, as a PLC that reboots: the client's repair attempts fail meanwhile.
+    await new Promise((r) => setTimeout(r, 1500));
+    sim = await startSimulatorProcess(args);
+    const up = Date.now();
+    await waitFor(`round ${round}: values good after the server came back`, () => s.allGood() && s.group.values().every((v) => v.ts > up), 15_000, 20);
+    const goodAfter = Date.now() - up;
+    t.diagnostic(`round ${round}: bad ${badAfter} ms after the kill, good ${goodAfter} ms after the new server listened`);
+    assert.ok(goodAfter <= 5000, `round ${round}: good again ${goodAfter} ms after the server returned (goal ≤ 5,000 ms)`);
+    const st = driver.status();
+    assert.equal(st.state, 'online');
+    assert.ok(st.reconnects >= round, `round ${round}: counted as a reconnect (${st.reconnects})`);
+  }
 });

@@ -47,6 +47,9 @@ import { silenceLimitMs, subscriptionRequest, suspectAfterMs, SubscriptionWatchd
  */
 export const SESSION_TIMEOUT_MS = 30_000;
 
+/** the shortest wait for the server's Hello answer: a server restarting answers within 3 s or is retried */
+export const TRANSPORT_TIMEOUT_MS = 3000;
+
 export interface UserCredentials {
   username: string;
   /** undefined when the configured source (an environment variable) is empty */
@@ -157,7 +160,7 @@ export class OpcUaConnection {
       serverCertificate,
       // One retry for the first connection (then our backoff decides); once connected, a
       // strategy that allows retries is what turns node-opcua's link repair on.
-      connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: 2000 },
+      connectionStrategy: { maxRetry: 1, initialDelay: 250, maxDelay: 1000 },
       endpointMustExist: false,
       // Publish requests (subscription) or the scans' Reads (polling) keep the session alive;
       // a slow polling rate gets a session timeout that outlasts it. No keepalive Read of our
@@ -167,6 +170,7 @@ export class OpcUaConnection {
       // We close our sessions ourselves, bounded: disconnect() must not wait on a dead link.
       keepPendingSessionsOnDisconnect: true,
       defaultTransactionTimeout: Math.max(budget, 5000),
+      transportTimeout: transportTimeoutFor(nodes, s.timeoutMs, s.tuning.keepAliveMs),
     });
     try {
       await withTimeout(client.connect(s.endpoint), budget, `connect to ${s.endpoint}`, clock);
@@ -451,6 +455,19 @@ export class OpcUaConnection {
 export function sessionTimeoutFor(nodes: readonly MonitoredNode[], timeoutMs: number): number {
   const slowest = nodes.reduce((max, n) => Math.max(max, n.settings.samplingMs), 0);
   return Math.max(SESSION_TIMEOUT_MS, 3 * slowest + timeoutMs);
+}
+
+/**
+ * How long the transport waits for the server's answer to Hello (and how long a socket may be
+ * idle before it counts as broken). node-opcua's default is 60 s: a reconnection attempt that
+ * reached a server process still starting up (listening, not yet answering) then hung for a
+ * minute, and the values with it, although the server answered a new attempt within a second.
+ * Short, but longer than the socket is ever idle in service: keepalives (subscription) or the
+ * slowest scan's Read (polling, and nodes read instead of monitored), plus a request's timeout.
+ */
+export function transportTimeoutFor(nodes: readonly MonitoredNode[], timeoutMs: number, keepAliveMs: number): number {
+  const slowest = nodes.reduce((max, n) => Math.max(max, n.settings.samplingMs), 0);
+  return Math.max(TRANSPORT_TIMEOUT_MS, 3 * keepAliveMs, 2 * slowest + timeoutMs);
 }
 
 function fastestSampling(nodes: readonly MonitoredNode[], otherwise: number): number {

@@ -27,6 +27,7 @@ import { describeOpcUaError, withTimeout } from './opcua-errors';
 import { routeNodeOpcuaLogs } from './opcua-log';
 import { OpcUaPki } from './opcua-pki';
 import { resolveSecurity } from './opcua-security';
+import { RepairProbe } from './repair-probe';
 import { defaultSubscriptionTuning, type SubscriptionTuning } from './subscription-watchdog';
 
 const log = createLogger('opcua');
@@ -103,6 +104,8 @@ export class OpcUaDriver implements PushingDriver {
   private repairs = 0;
   /** connections whose opening was counted as an answered request (the device is online) */
   private readonly countedOpen = new WeakSet<OpcUaConnection>();
+  /** while node-opcua repairs a connection: is the server answering meanwhile? */
+  private readonly probes = new Map<OpcUaConnection, RepairProbe>();
   private closed = false;
 
   constructor(private readonly opts: OpcUaDriverOptions) {
@@ -149,9 +152,13 @@ export class OpcUaDriver implements PushingDriver {
     if (conn.repairing) {
       if (now - conn.repairingSince > this.repairLimitMs) {
         this.rebuild(conn, false, new DriverError('connection_lost', `not reconnected within ${this.repairLimitMs / 1000} s: opening a new connection`));
+      } else if (this.repairProbe(conn).poll(now)) {
+        const answering = this.repairProbe(conn).answeringForMs(now) ?? 0;
+        this.rebuild(conn, false, new DriverError('connection_lost', `the server answers again but the session was not restored within ${answering} ms: opening a new connection`));
       }
       return this.readings(p, null);
     }
+    this.endRepairProbe(conn);
     if (conn.watchdog?.expired(now)) {
       const silent = conn.watchdog.silentMs(now);
       // Declared dead: from here the values are a communication failure, not just unconfirmed.
@@ -321,6 +328,7 @@ export class OpcUaDriver implements PushingDriver {
 
   private async teardown(conn: OpcUaConnection): Promise<void> {
     if (this.conn === conn) this.conn = null;
+    this.endRepairProbe(conn);
     await conn.destroy();
   }
 
@@ -334,6 +342,21 @@ export class OpcUaDriver implements PushingDriver {
     log.warn(`${this.deviceId}: ${errorText(err)}`);
     this.supervisor.fail(err);
     this.pushAll(null, stale);
+  }
+
+  /** the probe of the repair this connection is in (see repair-probe.ts), made on first use */
+  private repairProbe(conn: OpcUaConnection): RepairProbe {
+    let probe = this.probes.get(conn);
+    if (!probe) {
+      probe = new RepairProbe(this.settings.endpoint, this.opts.clock, Math.min(this.settings.timeoutMs, 1000));
+      this.probes.set(conn, probe);
+    }
+    return probe;
+  }
+
+  private endRepairProbe(conn: OpcUaConnection): void {
+    this.probes.get(conn)?.stop();
+    this.probes.delete(conn);
   }
 
   private own(plan: ReadPlan): OpcUaReadPlan {
