@@ -11,11 +11,26 @@ export interface HeadlessProcess {
 }
 
 /** Runs the real headless CLI (the README's command) and waits for the URL line. */
-export function startHeadless(args: string[], timeoutMs = 30_000): Promise<HeadlessProcess> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'main', 'cli', 'headless.js'), ...args], {
+export async function startHeadless(args: string[], timeoutMs = 30_000): Promise<HeadlessProcess> {
+  const p = await startCliProcess('headless', args, (l) => /^http:\/\//.test(l), timeoutMs, { LINESIDE_LOG: 'info' });
+  return { child: p.child, url: p.line, stderr: p.stderr, stop: p.stop };
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** the first stdout line `ready` accepted, trimmed */
+  line: string;
+  stderr: () => string;
+  /** resolves with the exit code, or the signal's name when the process died of one */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
+}
+
+/** Runs one of our CLIs (dist/main/cli/<name>.js) and waits for the stdout line that says it is up. */
+export function startCliProcess(name: string, args: string[], ready: (line: string) => boolean, timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
+  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'main', 'cli', `${name}.js`), ...args], {
     cwd: repoRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LINESIDE_LOG: 'info' },
+    env: { ...process.env, ...env },
   });
   let out = '';
   let err = '';
@@ -24,27 +39,26 @@ export function startHeadless(args: string[], timeoutMs = 30_000): Promise<Headl
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`headless did not print its URL within ${timeoutMs} ms\n${err}`));
+      reject(new Error(`${name} did not print its ready line within ${timeoutMs} ms\n${err}`));
     }, timeoutMs);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const line = out.split('\n').find((l) => /^http:\/\//.test(l));
-      if (line) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          url: line.trim(),
-          stderr: () => err,
-          async stop(signal = 'SIGTERM') {
-            if (child.exitCode === null) child.kill(signal);
-            return exited;
-          },
-        });
-      }
+      const line = out.split('\n').find(ready);
+      if (!line) return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        line: line.trim(),
+        stderr: () => err,
+        async stop(signal = 'SIGTERM') {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      });
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`headless exited with ${code} before printing a URL\n${err}`));
+      reject(new Error(`${name} exited with ${code} before printing its ready line\n${err}`));
     });
   });
 }

@@ -153,7 +153,7 @@ export class OpcUaDriver implements PushingDriver {
       if (now - conn.repairingSince > this.repairLimitMs) {
         this.rebuild(conn, false, new DriverError('connection_lost', `not reconnected within ${this.repairLimitMs / 1000} s: opening a new connection`));
       } else if (this.repairProbe(conn).poll(now)) {
-        const answering = this.repairProbe(conn).answeringForMs(now) ?? 0;
+        const answering = this.probes.get(conn)?.answeringForMs(now) ?? 0;
         this.rebuild(conn, false, new DriverError('connection_lost', `the server answers again but the session was not restored within ${answering} ms: opening a new connection`));
       }
       return this.readings(p, null);
